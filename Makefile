@@ -1,0 +1,43 @@
+# Two commands do all set-up: `make demo` and `make test`. Everything else is here too.
+BUILD      ?= build
+BUILD_ASAN ?= build-asan
+JOBS       ?= $(shell nproc)
+PYTHON     ?= /usr/bin/python3
+
+.PHONY: all deps deps-torch configure build demo test test-asan golden bench format clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+deps-torch:
+	@scripts/install-deps.sh --torch
+
+$(BUILD)/CMakeCache.txt: | deps
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	$(BUILD)/bnlstm bn-demo --out out/bn-demo
+
+test: build
+	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
+
+# Tests under AddressSanitizer + UndefinedBehaviorSanitizer.
+test-asan: deps
+	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DBNLSTM_SANITIZE=ON -DBNLSTM_BENCH=OFF
+	cmake --build $(BUILD_ASAN) -j $(JOBS)
+	ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS)
+
+# Regenerates tests/golden/ from PyTorch (Debian's python3-torch).
+golden: deps-torch
+	$(PYTHON) tools/make_golden.py
+
+format:
+	clang-format -i $$(git ls-files '*.hpp' '*.cpp')
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN)

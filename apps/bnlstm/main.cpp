@@ -1,0 +1,30 @@
+// bnlstm: the command-line tool. Errors from the library arrive as bnlstm::Error and are
+// printed as one line on stderr with a non-zero exit status.
+#include <fmt/core.h>
+
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <exception>
+
+#include "bnlstm/core/error.hpp"
+#include "commands.hpp"
+
+int main(int argc, char** argv) {
+  std::signal(SIGPIPE, SIG_IGN);  // a closed gnuplot or `| head` must give an error, not kill us
+  CLI::App app{"bnlstm: batch normalization and batch-normalized LSTMs for time-series forecasting"};
+  app.set_version_flag("--version", "bnlstm 0.1.0");
+  app.require_subcommand(1);
+  bnlstm::cli::add_bn_demo_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  } catch (const bnlstm::Error& e) {
+    fmt::print(stderr, "bnlstm: error: {}\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "bnlstm: internal error: {}\n", e.what());
+    return 2;
+  }
+  return 0;
+}

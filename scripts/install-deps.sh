@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Installs the Debian packages bnlstm needs, and only those that are missing.
+#   scripts/install-deps.sh          build + test dependencies
+#   scripts/install-deps.sh --torch  also PyTorch (golden files, benchmarks)
+set -euo pipefail
+
+packages=(
+  g++ cmake make pkg-config
+  libeigen3-dev          # linear algebra
+  libcli11-dev           # command line
+  libfmt-dev             # formatting
+  nlohmann-json3-dev     # JSON (history, safetensors headers)
+  libhowardhinnant-date-dev  # date parsing
+  googletest libgtest-dev libgmock-dev libbenchmark-dev
+  gnuplot-nox            # plots (pngcairo, svg, pdfcairo terminals)
+)
+if [[ "${1:-}" == "--torch" ]]; then
+  # PyTorch reference; OpenBLAS so Debian's torch does not fall back to the reference BLAS.
+  packages+=(python3-torch python3-numpy libopenblas0-pthread)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+sudo=""
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  sudo="sudo"
+fi
+echo "install-deps: installing ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
