@@ -1,0 +1,47 @@
+#pragma once
+// Early stopping with the notebook's rule (LSTMTrainer.EarlyStopping): the first (finite) validation loss
+// sets the reference; afterwards an epoch counts as an improvement when it lowers the reference
+// by at least `delta` (val_loss <= best - delta), which resets the counter and moves the
+// reference; any other epoch adds one to the counter, and training stops as soon as the counter
+// reaches `patience`.
+//
+// Separately it remembers the epoch with the lowest validation loss seen so far (ties keep the
+// earlier one): that is the epoch whose weights the trainer restores. The two can differ when
+// a later epoch is lower by less than `delta`: it does not reset the patience counter, but it
+// is still the better model.
+#include <limits>
+
+namespace bnlstm {
+
+class EarlyStopping {
+ public:
+  // patience >= 1, delta >= 0; throws bnlstm::Error otherwise.
+  EarlyStopping(int patience, double delta);
+
+  // Records the validation loss of the next epoch (epochs are numbered from 1).
+  // Returns true when this epoch is the new lowest validation loss (the weights to keep).
+  // A non-finite loss never improves and counts against the patience.
+  bool update(double val_loss);
+
+  bool should_stop() const { return stop_; }
+  int epochs_seen() const { return epoch_; }
+  int counter() const { return counter_; }         // epochs since the last improvement >= delta
+  double reference() const { return reference_; }  // the loss improvements are measured against
+  int best_epoch() const { return best_epoch_; }   // 0 until a finite loss was seen
+  double best_loss() const { return best_loss_; }
+  int patience() const { return patience_; }
+  double delta() const { return delta_; }
+
+ private:
+  int patience_;
+  double delta_;
+  int epoch_ = 0;
+  int counter_ = 0;
+  bool stop_ = false;
+  bool has_reference_ = false;
+  double reference_ = std::numeric_limits<double>::infinity();
+  int best_epoch_ = 0;
+  double best_loss_ = std::numeric_limits<double>::infinity();
+};
+
+}  // namespace bnlstm
