@@ -1,0 +1,153 @@
+#pragma once
+// A single-layer LSTM over whole sequences with backpropagation through time, in three variants
+// chosen by LstmOptions::norm (equations, layouts and the notebook mapping: docs/lstm.md):
+//   none  — torch.nn.LSTM exactly (gate order i, f, g, o; both biases), so its weights load 1:1;
+//   batch — recurrent batch normalization (Cooijmans et al. 2016): BN on W_x x_t, on W_h h_{t-1}
+//           and on c_t, statistics per time step;
+//   layer — layer normalization at the same three places.
+//
+// Layouts (row-major):
+//   x      (L*N, I)  time-major: row t*N + n is step t of sample n (torch's (L, N, I) flattened)
+//   output (L*N, H)  the hidden state of every step, same row order
+//   h0, c0, h_n, c_n (N, H)
+//   weight_ih (4H, I), weight_hh (4H, H): rows [0,H) i, [H,2H) f, [2H,3H) g, [3H,4H) o (torch)
+//   1-D parameters (biases, γ, β) are stored as one row (1, 4H) or (1, H).
+//
+// Speed: one input product for all steps, one recurrent product per step, gate maths fused per
+// step, and every buffer sized on the first call and reused while shapes are unchanged.
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "bnlstm/core/random.hpp"
+#include "bnlstm/core/tensor.hpp"
+#include "bnlstm/io/safetensors.hpp"
+#include "bnlstm/nn/init.hpp"
+#include "bnlstm/nn/parameter.hpp"
+#include "bnlstm/nn/recurrent_batch_norm.hpp"
+
+namespace bnlstm {
+
+enum class LstmNorm { none, batch, layer };
+
+// "none", "batch", "layer"; throws bnlstm::Error listing the valid names.
+LstmNorm parse_lstm_norm(std::string_view name);
+std::string to_string(LstmNorm norm);
+
+struct LstmOptions {
+  Index input_size = 1;
+  Index hidden_size = 64;
+  LstmNorm norm = LstmNorm::none;
+  // Each gate's (H, I) / (H, H) block is initialised separately (an orthogonal W_hh is then
+  // orthogonal per gate, as in Cooijmans et al.).
+  InitScheme weight_ih_init = InitScheme::xavier;
+  InitScheme weight_hh_init = InitScheme::xavier;
+  // Initial forget-gate bias (biases start at 0 otherwise; in `none` it goes into bias_ih).
+  double forget_bias = 0.0;
+  // Initial γ_x, γ_h, γ_c; default 0.1 for batch (Cooijmans et al.), 1.0 for layer (Ba et al.).
+  // β_c starts at 0.
+  std::optional<double> gamma_init;
+  double eps = 1e-5;
+  // Running-statistics momentum as torch (batch only); nullopt = cumulative average (torch None).
+  std::optional<double> momentum = 0.1;
+  // Parameter names are "<name>.<tensor>", e.g. "lstm.weight_ih_l0"; empty name: no prefix.
+  std::string name = "lstm";
+};
+
+template <typename T>
+class Lstm {
+ public:
+  // Throws bnlstm::Error for non-positive sizes, eps or momentum out of range.
+  Lstm(const LstmOptions& options, Rng& rng);
+
+  const LstmOptions& options() const { return options_; }
+  Index input_size() const { return options_.input_size; }
+  Index hidden_size() const { return options_.hidden_size; }
+  LstmNorm norm() const { return options_.norm; }
+
+  void train(bool on = true) { training_ = on; }
+  void eval() { training_ = false; }
+  bool training() const { return training_; }
+
+  // x: (L*N, I) time-major (N = rows / seq_len); h0, c0: (N, H) or nullptr for zeros.
+  // Returns the hidden states of every step (L*N, H); h_n(), c_n() give the final state (N, H).
+  // In training mode the batch variant uses each step's batch statistics and updates that step's
+  // running statistics. Throws bnlstm::Error naming the mismatching shape.
+  const Matrix<T>& forward(const Matrix<T>& x, Index seq_len, const Matrix<T>* h0 = nullptr,
+                           const Matrix<T>* c0 = nullptr);
+  const Matrix<T>& output() const { return out_; }  // (L*N, H)
+  const Matrix<T>& h_n() const { return h_n_; }     // (N, H)
+  const Matrix<T>& c_n() const { return c_n_; }     // (N, H)
+
+  // Backpropagation through time for the last forward. dy: (L*N, H) = dL/d(output);
+  // dh_n, dc_n: (N, H) = dL/d(final state) or nullptr for zeros. Returns dL/dx (L*N, I);
+  // grad_h0(), grad_c0() give dL/d(initial state) (N, H). Every parameter's grad is accumulated
+  // (+=). The batch variant needs a training-mode forward (throws otherwise).
+  const Matrix<T>& backward(const Matrix<T>& dy, const Matrix<T>* dh_n = nullptr,
+                            const Matrix<T>* dc_n = nullptr);
+  const Matrix<T>& grad_h0() const { return dh0_; }  // (N, H)
+  const Matrix<T>& grad_c0() const { return dc0_; }  // (N, H)
+
+  // none:         weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0
+  // batch, layer: weight_ih_l0, weight_hh_l0, bias_l0, norm_ih.weight (γ_x), norm_hh.weight (γ_h),
+  //               norm_c.weight (γ_c), norm_c.bias (β_c)
+  // each prefixed with "<name>.".
+  ParameterList<T> parameters();
+  Parameter<T>& weight_ih() { return weight_ih_; }
+  Parameter<T>& weight_hh() { return weight_hh_; }
+
+  // Buffers that are not parameters: the batch variant's per-step running statistics as
+  // <prefix><name>.norm_{ih,hh,c}.{running_mean,running_var,num_batches_tracked}, rows = steps.
+  // Nothing for none/layer. Parameters are saved by the caller from parameters().
+  void save_state(TensorFile& file, const std::string& prefix = "") const;
+  void load_state(const TensorFile& file, const std::string& prefix = "");
+  // norm=none only: loads torch.nn.LSTM's state_dict tensors <prefix>weight_ih_l0, weight_hh_l0,
+  // bias_ih_l0, bias_hh_l0 (float or double). Throws bnlstm::Error on a missing tensor or shape.
+  void load_torch(const TensorFile& file, const std::string& prefix = "");
+
+  // Per-step running statistics of the batch variant (nullptr otherwise).
+  const RecurrentBatchNorm<T>* norm_ih() const { return bn_x_ ? &*bn_x_ : nullptr; }
+  const RecurrentBatchNorm<T>* norm_hh() const { return bn_h_ ? &*bn_h_ : nullptr; }
+  const RecurrentBatchNorm<T>* norm_c() const { return bn_c_ ? &*bn_c_ : nullptr; }
+
+ private:
+  void resize_buffers(Index L, Index N);
+  void project_inputs(Index L, Index N);  // xw_ -> gate inputs for all steps
+  void step_forward(Index t, Index N);
+  void step_backward(Index t, Index N, const Matrix<T>& dy);
+  std::string full_name(const std::string& tensor) const;
+
+  LstmOptions options_;
+  bool training_ = true;
+  Parameter<T> weight_ih_, weight_hh_;
+  Parameter<T> bias_ih_, bias_hh_;  // none: both torch biases; batch/layer: bias_ih_ is b
+  Parameter<T> gamma_x_, gamma_h_, gamma_c_, beta_c_;
+  std::optional<RecurrentBatchNorm<T>> bn_x_, bn_h_, bn_c_;
+
+  // Forward state of the last call (kept for backward).
+  Index L_ = 0, N_ = 0;
+  bool forward_trained_ = false;
+  Matrix<T> x_;                  // (L*N, I) copy of the input
+  Matrix<T> h0_, c0_;            // (N, H)
+  Matrix<T> xw_;                 // (L*N, 4H) x W_ih^T (batch/layer: before normalization)
+  Matrix<T> hw_;                 // (L*N, 4H) h_{t-1} W_hh^T before normalization (batch/layer)
+  Matrix<T> gates_;              // (L*N, 4H) activated gates σ(i), σ(f), tanh(g), σ(o)
+  Matrix<T> c_;                  // (L*N, H) cell states before normalization
+  Matrix<T> tc_;                 // (L*N, H) tanh of the (normalized) cell state
+  Matrix<T> out_, h_n_, c_n_;    // (L*N, H), (N, H), (N, H)
+  Vector<T> ln_mean_x_, ln_rstd_x_, ln_mean_h_, ln_rstd_h_, ln_mean_c_, ln_rstd_c_;  // (L*N)
+  Matrix<T> bias_sum_;           // (1, 4H)
+  Matrix<T> step_g_;             // (N, 4H) scratch: normalized W_h h_{t-1}
+  Matrix<T> step_c_;             // (N, H) scratch: normalized c_t / its gradient
+
+  // Backward buffers.
+  Matrix<T> dgates_;             // (L*N, 4H) dL/d(gate pre-activations)
+  Matrix<T> dhw_, dxw_;          // (L*N, 4H) dL/d(W_h h), dL/d(W_x x) before normalization
+  Matrix<T> dx_, dh_, dc_, dh0_, dc0_;  // (L*N, I), (N, H) x 4
+  Matrix<T> dtmp_;               // (N, H) scratch
+};
+
+extern template class Lstm<float>;
+extern template class Lstm<double>;
+
+}  // namespace bnlstm

@@ -1,0 +1,73 @@
+#pragma once
+// Batch normalization with statistics per time step, for recurrent layers (Cooijmans et al. 2016,
+// "Recurrent Batch Normalization", section 3): γ and β are shared across steps and owned by the
+// caller, but every time step t keeps its own running mean and variance. In training, step t uses
+// the batch statistics of step t (and the gradient flows through them); in eval, step t uses the
+// running statistics of step t, and steps beyond the longest training sequence reuse the last
+// step's statistics. The maths of each step is exactly torch.nn.functional.batch_norm.
+//
+// Layout: x for one step is row-major (N, C), one sample per row.
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "bnlstm/core/tensor.hpp"
+#include "bnlstm/io/safetensors.hpp"
+
+namespace bnlstm {
+
+template <typename T>
+class RecurrentBatchNorm {
+ public:
+  // momentum: torch's momentum (0.1); nullopt is torch's momentum=None (cumulative average, per step).
+  RecurrentBatchNorm(Index channels, double eps = 1e-5, std::optional<double> momentum = 0.1);
+
+  Index channels() const { return channels_; }
+  double eps() const { return eps_; }
+  // Number of time steps that have running statistics (the longest training sequence seen).
+  Index steps_seen() const { return running_mean_.rows(); }
+  // running_mean/var: (steps_seen, C), row t = step t; initialised to 0 / 1 as in torch.
+  const Matrix<T>& running_mean() const { return running_mean_; }
+  const Matrix<T>& running_var() const { return running_var_; }
+  // Batches that updated step t's statistics: (steps_seen).
+  const std::vector<int64_t>& num_batches_tracked() const { return num_batches_tracked_; }
+
+  // Sizes the per-step batch-statistics buffers for a training sequence of L steps (no allocation
+  // while L is unchanged) and adds running statistics for steps not seen before.
+  void begin_training_sequence(Index L);
+
+  // Training-mode step t: y = (x - mean_t) * rstd_t * gamma + beta with the batch statistics of x,
+  // which are kept for backward; step t's running statistics are updated.
+  // x, y: (N, C); gamma, beta: (C) or nullptr. Throws bnlstm::Error when N < 2.
+  void forward_train(T* y, const T* x, const T* gamma, const T* beta, Index t, Index N);
+
+  // Eval-mode step t with the running statistics of step min(t, steps_seen - 1) (the torch
+  // defaults mean 0, var 1 before any training). x, y: (N, C); gamma, beta: (C) or nullptr.
+  void forward_eval(T* y, const T* x, const T* gamma, const T* beta, Index t, Index N) const;
+
+  // Backward of forward_train for step t (x is that step's input).
+  // dy, x: (N, C); dx: (N, C) overwritten; dgamma, dbeta: (C) accumulated (+=), may be nullptr.
+  void backward(T* dx, T* dgamma, T* dbeta, const T* dy, const T* x, const T* gamma, Index t,
+                Index N) const;
+
+  // Running statistics as <prefix>running_mean (steps, C), <prefix>running_var (steps, C),
+  // <prefix>num_batches_tracked (steps, I64).
+  void save_state(TensorFile& file, const std::string& prefix) const;
+  // Throws bnlstm::Error naming the file and tensor when absent or of the wrong shape.
+  void load_state(const TensorFile& file, const std::string& prefix);
+
+ private:
+  Index channels_;
+  double eps_;
+  std::optional<double> momentum_;
+  Matrix<T> running_mean_, running_var_;      // (steps_seen, C)
+  std::vector<int64_t> num_batches_tracked_;  // (steps_seen)
+  Matrix<T> batch_mean_, batch_var_, batch_rstd_;  // (L, C): the last training sequence
+  RowVector<T> default_mean_, default_var_;        // (C): 0 and 1, for eval before any training
+};
+
+extern template class RecurrentBatchNorm<float>;
+extern template class RecurrentBatchNorm<double>;
+
+}  // namespace bnlstm

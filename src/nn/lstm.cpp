@@ -1,0 +1,138 @@
+// Lstm: construction, initialization, parameters and state I/O. The forward and backward passes
+// are in lstm_bptt.cpp.
+#include "bnlstm/nn/lstm.hpp"
+
+#include <cmath>
+
+#include "bnlstm/core/error.hpp"
+
+namespace bnlstm {
+
+LstmNorm parse_lstm_norm(std::string_view name) {
+  if (name == "none") return LstmNorm::none;
+  if (name == "batch") return LstmNorm::batch;
+  if (name == "layer") return LstmNorm::layer;
+  throw Error("unknown LSTM normalization '" + std::string(name) + "' (expected none, batch or layer)");
+}
+
+std::string to_string(LstmNorm norm) {
+  switch (norm) {
+    case LstmNorm::none: return "none";
+    case LstmNorm::batch: return "batch";
+    case LstmNorm::layer: return "layer";
+  }
+  return "?";
+}
+
+namespace {
+
+// Fills w (4H, K) gate block by gate block, so that each gate's (H, K) block gets the scheme's
+// fan-in/fan-out (and orthogonal blocks are orthogonal per gate).
+template <typename T>
+void init_gate_blocks(Matrix<T>& w, Index H, InitScheme scheme, Rng& rng) {
+  Matrix<T> block(H, w.cols());
+  for (Index g = 0; g < 4; ++g) {
+    init_weight(block, scheme, rng);
+    w.middleRows(g * H, H) = block;
+  }
+}
+
+}  // namespace
+
+template <typename T>
+Lstm<T>::Lstm(const LstmOptions& options, Rng& rng) : options_(options) {
+  const Index I = options.input_size, H = options.hidden_size, G = 4 * H;
+  if (I < 1 || H < 1)
+    throw Error("Lstm: input_size and hidden_size must be >= 1, got " + std::to_string(I) + " and " +
+                std::to_string(H));
+  if (!(options.eps > 0)) throw Error("Lstm: eps must be > 0, got " + std::to_string(options.eps));
+  if (options.momentum && !(*options.momentum >= 0 && *options.momentum <= 1))
+    throw Error("Lstm: momentum must be in [0, 1], got " + std::to_string(*options.momentum));
+
+  weight_ih_ = Parameter<T>(full_name("weight_ih_l0"), G, I);
+  weight_hh_ = Parameter<T>(full_name("weight_hh_l0"), G, H);
+  init_gate_blocks(weight_ih_.value, H, options.weight_ih_init, rng);
+  init_gate_blocks(weight_hh_.value, H, options.weight_hh_init, rng);
+  const T forget_bias = static_cast<T>(options.forget_bias);
+  if (options.norm == LstmNorm::none) {
+    bias_ih_ = Parameter<T>(full_name("bias_ih_l0"), 1, G);
+    bias_hh_ = Parameter<T>(full_name("bias_hh_l0"), 1, G);
+  } else {
+    bias_ih_ = Parameter<T>(full_name("bias_l0"), 1, G);
+    const T gamma = static_cast<T>(options.gamma_init.value_or(options.norm == LstmNorm::batch ? 0.1 : 1.0));
+    gamma_x_ = Parameter<T>(full_name("norm_ih.weight"), 1, G);
+    gamma_h_ = Parameter<T>(full_name("norm_hh.weight"), 1, G);
+    gamma_c_ = Parameter<T>(full_name("norm_c.weight"), 1, H);
+    beta_c_ = Parameter<T>(full_name("norm_c.bias"), 1, H);
+    gamma_x_.value.setConstant(gamma);
+    gamma_h_.value.setConstant(gamma);
+    gamma_c_.value.setConstant(gamma);
+  }
+  bias_ih_.value.middleCols(H, H).setConstant(forget_bias);
+  if (options.norm == LstmNorm::batch) {
+    bn_x_.emplace(G, options.eps, options.momentum);
+    bn_h_.emplace(G, options.eps, options.momentum);
+    bn_c_.emplace(H, options.eps, options.momentum);
+  }
+}
+
+template <typename T>
+std::string Lstm<T>::full_name(const std::string& tensor) const {
+  return options_.name.empty() ? tensor : options_.name + "." + tensor;
+}
+
+template <typename T>
+ParameterList<T> Lstm<T>::parameters() {
+  if (options_.norm == LstmNorm::none) return {&weight_ih_, &weight_hh_, &bias_ih_, &bias_hh_};
+  return {&weight_ih_, &weight_hh_, &bias_ih_, &gamma_x_, &gamma_h_, &gamma_c_, &beta_c_};
+}
+
+template <typename T>
+void Lstm<T>::save_state(TensorFile& file, const std::string& prefix) const {
+  if (options_.norm != LstmNorm::batch) return;
+  bn_x_->save_state(file, prefix + full_name("norm_ih."));
+  bn_h_->save_state(file, prefix + full_name("norm_hh."));
+  bn_c_->save_state(file, prefix + full_name("norm_c."));
+}
+
+template <typename T>
+void Lstm<T>::load_state(const TensorFile& file, const std::string& prefix) {
+  if (options_.norm != LstmNorm::batch) return;
+  bn_x_->load_state(file, prefix + full_name("norm_ih."));
+  bn_h_->load_state(file, prefix + full_name("norm_hh."));
+  bn_c_->load_state(file, prefix + full_name("norm_c."));
+}
+
+template <typename T>
+void Lstm<T>::load_torch(const TensorFile& file, const std::string& prefix) {
+  if (options_.norm != LstmNorm::none)
+    throw Error(file.source + ": torch.nn.LSTM weights load only into an LSTM with norm=none, this one has norm=" +
+                to_string(options_.norm));
+  // Read all four before assigning any, so that a bad file leaves the layer unchanged.
+  Matrix<T> w[4];
+  Parameter<T>* dest[4] = {&weight_ih_, &weight_hh_, &bias_ih_, &bias_hh_};
+  const char* names[4] = {"weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"};
+  for (int k = 0; k < 4; ++k) {
+    const std::string name = prefix + names[k];
+    const StoredTensor& stored = file.get(name);
+    const bool is_bias = k >= 2;
+    const Index rows = dest[k]->value.rows(), cols = dest[k]->value.cols();
+    const std::vector<int64_t> expected = is_bias ? std::vector<int64_t>{cols} : std::vector<int64_t>{rows, cols};
+    if (stored.shape != expected) {
+      std::string shape = "(";
+      for (size_t d = 0; d < stored.shape.size(); ++d) shape += (d ? ", " : "") + std::to_string(stored.shape[d]);
+      throw Error(file.source + ": " + name + " has shape " + shape + "), expected (" +
+                  (is_bias ? std::to_string(cols) : std::to_string(rows) + ", " + std::to_string(cols)) +
+                  ") for input_size " + std::to_string(options_.input_size) + ", hidden_size " +
+                  std::to_string(options_.hidden_size));
+    }
+    const std::vector<T> values = stored.values<T>();
+    w[k] = ConstMatrixMap<T>(values.data(), rows, cols);
+  }
+  for (int k = 0; k < 4; ++k) dest[k]->value = w[k];
+}
+
+template class Lstm<float>;
+template class Lstm<double>;
+
+}  // namespace bnlstm

@@ -1,0 +1,298 @@
+// Lstm forward over a whole sequence and backpropagation through time (equations: docs/lstm.md).
+//
+// Per step t (rows t*N .. t*N+N-1 of every (L*N, .) buffer):
+//   a_t = in_t + rec_t + b            in_t = W_x x_t, rec_t = W_h h_{t-1}, each normalized in
+//                                     batch/layer (γ_x, γ_h; no β), b one bias (none: b_ih + b_hh)
+//   i, f, o = σ(a_t blocks), g = tanh(a_t block)
+//   c_t = f ⊙ c_{t-1} + i ⊙ g
+//   h_t = o ⊙ tanh(ĉ_t)               ĉ_t = c_t (none) or its BN/LN with γ_c, β_c
+// The input products of all steps are one (L*N, I) x (I, 4H) product before the time loop, and
+// the weight gradients are one product each after it.
+// GCC 12 with AVX-512 reports a false -Wmaybe-uninitialized inside Eigen's gemm packing
+// (fixed in GCC 13); it is not about this file's code.
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+#include <string>
+
+#include "bnlstm/core/error.hpp"
+#include "bnlstm/nn/layer_norm.hpp"
+#include "bnlstm/nn/lstm.hpp"
+
+namespace bnlstm {
+
+namespace {
+
+std::string shape_str(Index rows, Index cols) { return "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")"; }
+
+template <typename T>
+void check_state(const Matrix<T>* m, const char* what, Index N, Index H) {
+  if (m && (m->rows() != N || m->cols() != H))
+    throw Error(std::string("Lstm: ") + what + " has shape " + shape_str(m->rows(), m->cols()) + ", expected (N, H) = " +
+                shape_str(N, H));
+}
+
+}  // namespace
+
+// Sizes every buffer for L steps of N samples; Eigen's resize is a no-op while shapes are unchanged.
+template <typename T>
+void Lstm<T>::resize_buffers(Index L, Index N) {
+  const Index I = input_size(), H = hidden_size(), G = 4 * H, LN = L * N;
+  x_.resize(LN, I);
+  h0_.resize(N, H);
+  c0_.resize(N, H);
+  gates_.resize(LN, G);
+  c_.resize(LN, H);
+  tc_.resize(LN, H);
+  out_.resize(LN, H);
+  step_c_.resize(N, H);
+  if (norm() != LstmNorm::none) {
+    xw_.resize(LN, G);
+    hw_.resize(LN, G);
+    step_g_.resize(N, G);
+  }
+  if (norm() == LstmNorm::layer) {
+    for (Vector<T>* v : {&ln_mean_x_, &ln_rstd_x_, &ln_mean_h_, &ln_rstd_h_, &ln_mean_c_, &ln_rstd_c_}) v->resize(LN);
+  }
+}
+
+// x: (L*N, I), h0/c0: (N, H) or nullptr. Returns out_ (L*N, H).
+template <typename T>
+const Matrix<T>& Lstm<T>::forward(const Matrix<T>& x, Index seq_len, const Matrix<T>* h0, const Matrix<T>* c0) {
+  const Index I = input_size(), H = hidden_size();
+  if (seq_len < 1) throw Error("Lstm::forward: seq_len must be >= 1, got " + std::to_string(seq_len));
+  if (x.cols() != I || x.rows() == 0 || x.rows() % seq_len != 0)
+    throw Error("Lstm::forward: input has shape " + shape_str(x.rows(), x.cols()) + ", expected (L*N, I) with L = " +
+                std::to_string(seq_len) + ", I = " + std::to_string(I));
+  const Index L = seq_len, N = x.rows() / seq_len;
+  check_state(h0, "h0", N, H);
+  check_state(c0, "c0", N, H);
+  const bool batch_stats = norm() == LstmNorm::batch && training_;
+  if (batch_stats && N < 2)
+    throw Error("Lstm::forward: norm=batch in training needs at least 2 sequences per batch, got N = " +
+                std::to_string(N));
+
+  resize_buffers(L, N);
+  L_ = L;
+  N_ = N;
+  forward_trained_ = training_;
+  x_ = x;
+  if (h0) h0_ = *h0; else h0_.setZero();
+  if (c0) c0_ = *c0; else c0_.setZero();
+  if (batch_stats) {
+    bn_x_->begin_training_sequence(L);
+    bn_h_->begin_training_sequence(L);
+    bn_c_->begin_training_sequence(L);
+  }
+  project_inputs(L, N);
+  for (Index t = 0; t < L; ++t) step_forward(t, N);
+  h_n_ = out_.bottomRows(N);
+  c_n_ = c_.bottomRows(N);
+  return out_;
+}
+
+// gates_ = (normalized) x W_ih^T + bias for every step at once: (L*N, I) x (I, 4H).
+template <typename T>
+void Lstm<T>::project_inputs(Index L, Index N) {
+  const Index G = 4 * hidden_size(), LN = L * N;
+  const T eps = static_cast<T>(options_.eps);
+  switch (norm()) {
+    case LstmNorm::none:
+      gates_.noalias() = x_ * weight_ih_.value.transpose();
+      bias_sum_ = bias_ih_.value + bias_hh_.value;
+      break;
+    case LstmNorm::batch:
+      xw_.noalias() = x_ * weight_ih_.value.transpose();
+      // statistics per step: one BN call per step over its N rows
+      for (Index t = 0; t < L; ++t) {
+        T* y = gates_.data() + t * N * G;
+        const T* in = xw_.data() + t * N * G;
+        if (training_) bn_x_->forward_train(y, in, gamma_x_.value.data(), nullptr, t, N);
+        else bn_x_->forward_eval(y, in, gamma_x_.value.data(), nullptr, t, N);
+      }
+      bias_sum_ = bias_ih_.value;
+      break;
+    case LstmNorm::layer:
+      xw_.noalias() = x_ * weight_ih_.value.transpose();
+      // per-row statistics: all steps in one call
+      layer_norm_forward(gates_.data(), ln_mean_x_.data(), ln_rstd_x_.data(), xw_.data(), gamma_x_.value.data(),
+                         static_cast<const T*>(nullptr), LN, G, eps);
+      bias_sum_ = bias_ih_.value;
+      break;
+  }
+  gates_.rowwise() += bias_sum_.row(0);
+}
+
+// One time step: adds the recurrent term to gates_ rows of step t, activates them, updates c, h.
+template <typename T>
+void Lstm<T>::step_forward(Index t, Index N) {
+  const Index H = hidden_size(), G = 4 * H, r = t * N;
+  const T eps = static_cast<T>(options_.eps);
+  ConstMatrixMap<T> h_prev(t == 0 ? h0_.data() : out_.data() + (r - N) * H, N, H);
+  ConstMatrixMap<T> c_prev(t == 0 ? c0_.data() : c_.data() + (r - N) * H, N, H);
+  MatrixMap<T> a(gates_.data() + r * G, N, G);
+
+  // recurrent term
+  if (norm() == LstmNorm::none) {
+    a.noalias() += h_prev * weight_hh_.value.transpose();
+  } else {
+    MatrixMap<T> hw(hw_.data() + r * G, N, G);
+    hw.noalias() = h_prev * weight_hh_.value.transpose();
+    if (norm() == LstmNorm::batch) {
+      if (training_) bn_h_->forward_train(step_g_.data(), hw.data(), gamma_h_.value.data(), nullptr, t, N);
+      else bn_h_->forward_eval(step_g_.data(), hw.data(), gamma_h_.value.data(), nullptr, t, N);
+    } else {
+      layer_norm_forward(step_g_.data(), ln_mean_h_.data() + r, ln_rstd_h_.data() + r, hw.data(),
+                         gamma_h_.value.data(), static_cast<const T*>(nullptr), N, G, eps);
+    }
+    a += step_g_;
+  }
+
+  // gate nonlinearities, in place: i, f -> σ, g -> tanh, o -> σ
+  a.leftCols(2 * H).array() = a.leftCols(2 * H).array().logistic();
+  a.middleCols(2 * H, H).array() = a.middleCols(2 * H, H).array().tanh();
+  a.rightCols(H).array() = a.rightCols(H).array().logistic();
+
+  // cell state
+  MatrixMap<T> c(c_.data() + r * H, N, H);
+  c.array() = a.middleCols(H, H).array() * c_prev.array() + a.leftCols(H).array() * a.middleCols(2 * H, H).array();
+
+  // hidden state
+  MatrixMap<T> tc(tc_.data() + r * H, N, H);
+  switch (norm()) {
+    case LstmNorm::none:
+      tc.array() = c.array().tanh();
+      break;
+    case LstmNorm::batch:
+      if (training_) bn_c_->forward_train(step_c_.data(), c.data(), gamma_c_.value.data(), beta_c_.value.data(), t, N);
+      else bn_c_->forward_eval(step_c_.data(), c.data(), gamma_c_.value.data(), beta_c_.value.data(), t, N);
+      tc.array() = step_c_.array().tanh();
+      break;
+    case LstmNorm::layer:
+      layer_norm_forward(step_c_.data(), ln_mean_c_.data() + r, ln_rstd_c_.data() + r, c.data(),
+                         gamma_c_.value.data(), beta_c_.value.data(), N, H, eps);
+      tc.array() = step_c_.array().tanh();
+      break;
+  }
+  out_.middleRows(r, N).array() = a.rightCols(H).array() * tc.array();
+}
+
+// dy: (L*N, H); dh_n/dc_n: (N, H) or nullptr. Returns dx_ (L*N, I).
+template <typename T>
+const Matrix<T>& Lstm<T>::backward(const Matrix<T>& dy, const Matrix<T>* dh_n, const Matrix<T>* dc_n) {
+  const Index L = L_, N = N_, I = input_size(), H = hidden_size(), G = 4 * H, LN = L * N;
+  if (L == 0) throw Error("Lstm::backward: no forward pass to differentiate");
+  if (norm() == LstmNorm::batch && !forward_trained_)
+    throw Error("Lstm::backward: norm=batch needs a training-mode forward (the last forward ran in eval mode)");
+  if (dy.rows() != LN || dy.cols() != H)
+    throw Error("Lstm::backward: dy has shape " + shape_str(dy.rows(), dy.cols()) + ", expected the output's " +
+                shape_str(LN, H));
+  check_state(dh_n, "dh_n", N, H);
+  check_state(dc_n, "dc_n", N, H);
+
+  dgates_.resize(LN, G);
+  if (norm() != LstmNorm::none) {
+    dhw_.resize(LN, G);
+    dxw_.resize(LN, G);
+  }
+  dx_.resize(LN, I);
+  dtmp_.resize(N, H);
+  if (dh_n) dh_ = *dh_n; else dh_.setZero(N, H);
+  if (dc_n) dc_ = *dc_n; else dc_.setZero(N, H);
+
+  for (Index t = L - 1; t >= 0; --t) step_backward(t, N, dy);
+  dh0_ = dh_;
+  dc0_ = dc_;
+
+  // input-side normalization backward, all steps
+  const T* gx = norm() == LstmNorm::none ? nullptr : gamma_x_.value.data();
+  if (norm() == LstmNorm::batch) {
+    for (Index t = 0; t < L; ++t)
+      bn_x_->backward(dxw_.data() + t * N * G, gamma_x_.grad.data(), nullptr, dgates_.data() + t * N * G,
+                      xw_.data() + t * N * G, gx, t, N);
+  } else if (norm() == LstmNorm::layer) {
+    layer_norm_backward(dxw_.data(), gamma_x_.grad.data(), static_cast<T*>(nullptr), dgates_.data(), xw_.data(),
+                        ln_mean_x_.data(), ln_rstd_x_.data(), gx, LN, G);
+  }
+  const Matrix<T>& d_in = norm() == LstmNorm::none ? dgates_ : dxw_;   // dL/d(x W_ih^T)
+  const Matrix<T>& d_rec = norm() == LstmNorm::none ? dgates_ : dhw_;  // dL/d(h_{t-1} W_hh^T)
+
+  // parameter gradients: one product over all steps each
+  bias_ih_.grad += dgates_.colwise().sum();
+  if (norm() == LstmNorm::none) bias_hh_.grad += dgates_.colwise().sum();
+  weight_ih_.grad.noalias() += d_in.transpose() * x_;
+  weight_hh_.grad.noalias() += d_rec.topRows(N).transpose() * h0_;
+  if (L > 1) weight_hh_.grad.noalias() += d_rec.bottomRows(LN - N).transpose() * out_.topRows(LN - N);
+  dx_.noalias() = d_in * weight_ih_.value;
+  return dx_;
+}
+
+// Step t of BPTT: dh_, dc_ (N, H) hold dL/dh_t and dL/dc_t from later steps on entry and
+// dL/dh_{t-1}, dL/dc_{t-1} on exit; writes dgates_ (and dhw_) rows of step t.
+template <typename T>
+void Lstm<T>::step_backward(Index t, Index N, const Matrix<T>& dy) {
+  const Index H = hidden_size(), G = 4 * H, r = t * N;
+  ConstMatrixMap<T> a(gates_.data() + r * G, N, G);
+  ConstMatrixMap<T> c(c_.data() + r * H, N, H);
+  ConstMatrixMap<T> tc(tc_.data() + r * H, N, H);
+  ConstMatrixMap<T> c_prev(t == 0 ? c0_.data() : c_.data() + (r - N) * H, N, H);
+  MatrixMap<T> da(dgates_.data() + r * G, N, G);
+  const auto i = a.leftCols(H).array(), f = a.middleCols(H, H).array();
+  const auto g = a.middleCols(2 * H, H).array(), o = a.rightCols(H).array();
+
+  // h_t = o ⊙ tanh(ĉ_t)
+  dh_ += dy.middleRows(r, N);
+  da.rightCols(H).array() = dh_.array() * tc.array() * o * (1 - o);
+  dtmp_.array() = dh_.array() * o * (1 - tc.array().square());  // dL/dĉ_t
+
+  // through the cell normalization
+  switch (norm()) {
+    case LstmNorm::none:
+      dc_ += dtmp_;
+      break;
+    case LstmNorm::batch:
+      bn_c_->backward(step_c_.data(), gamma_c_.grad.data(), beta_c_.grad.data(), dtmp_.data(), c.data(),
+                      gamma_c_.value.data(), t, N);
+      dc_ += step_c_;
+      break;
+    case LstmNorm::layer:
+      layer_norm_backward(step_c_.data(), gamma_c_.grad.data(), beta_c_.grad.data(), dtmp_.data(), c.data(),
+                          ln_mean_c_.data() + r, ln_rstd_c_.data() + r, gamma_c_.value.data(), N, H);
+      dc_ += step_c_;
+      break;
+  }
+
+  // c_t = f ⊙ c_{t-1} + i ⊙ g
+  da.leftCols(H).array() = dc_.array() * g * i * (1 - i);
+  da.middleCols(H, H).array() = dc_.array() * c_prev.array() * f * (1 - f);
+  da.middleCols(2 * H, H).array() = dc_.array() * i * (1 - g.square());
+  dc_.array() *= f;
+
+  // through W_hh h_{t-1} (and its normalization)
+  if (norm() == LstmNorm::none) {
+    dh_.noalias() = da * weight_hh_.value;
+    return;
+  }
+  MatrixMap<T> dhw(dhw_.data() + r * G, N, G);
+  if (norm() == LstmNorm::batch) {
+    bn_h_->backward(dhw.data(), gamma_h_.grad.data(), nullptr, da.data(), hw_.data() + r * G, gamma_h_.value.data(),
+                    t, N);
+  } else {
+    layer_norm_backward(dhw.data(), gamma_h_.grad.data(), static_cast<T*>(nullptr), da.data(), hw_.data() + r * G,
+                        ln_mean_h_.data() + r, ln_rstd_h_.data() + r, gamma_h_.value.data(), N, G);
+  }
+  dh_.noalias() = dhw * weight_hh_.value;
+}
+
+#define BNLSTM_INSTANTIATE(T)                                                                                   \
+  template void Lstm<T>::resize_buffers(Index, Index);                                                         \
+  template const Matrix<T>& Lstm<T>::forward(const Matrix<T>&, Index, const Matrix<T>*, const Matrix<T>*);     \
+  template void Lstm<T>::project_inputs(Index, Index);                                                         \
+  template void Lstm<T>::step_forward(Index, Index);                                                           \
+  template const Matrix<T>& Lstm<T>::backward(const Matrix<T>&, const Matrix<T>*, const Matrix<T>*);           \
+  template void Lstm<T>::step_backward(Index, Index, const Matrix<T>&);
+BNLSTM_INSTANTIATE(float)
+BNLSTM_INSTANTIATE(double)
+#undef BNLSTM_INSTANTIATE
+
+}  // namespace bnlstm

@@ -1,0 +1,110 @@
+#include "bnlstm/nn/recurrent_batch_norm.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "bnlstm/core/error.hpp"
+#include "bnlstm/nn/batch_norm.hpp"
+
+namespace bnlstm {
+
+template <typename T>
+RecurrentBatchNorm<T>::RecurrentBatchNorm(Index channels, double eps, std::optional<double> momentum)
+    : channels_(channels), eps_(eps), momentum_(momentum) {
+  if (channels < 1) throw Error("RecurrentBatchNorm: channels must be >= 1, got " + std::to_string(channels));
+  if (!(eps > 0)) throw Error("RecurrentBatchNorm: eps must be > 0, got " + std::to_string(eps));
+  if (momentum && !(*momentum >= 0 && *momentum <= 1))
+    throw Error("RecurrentBatchNorm: momentum must be in [0, 1], got " + std::to_string(*momentum));
+  running_mean_.resize(0, channels);
+  running_var_.resize(0, channels);
+  default_mean_ = RowVector<T>::Zero(channels);
+  default_var_ = RowVector<T>::Ones(channels);
+}
+
+// L: number of steps of the coming training sequence.
+template <typename T>
+void RecurrentBatchNorm<T>::begin_training_sequence(Index L) {
+  batch_mean_.resize(L, channels_);  // no-ops while L is unchanged
+  batch_var_.resize(L, channels_);
+  batch_rstd_.resize(L, channels_);
+  const Index seen = steps_seen();
+  if (L > seen) {
+    // new steps start from torch's initial running statistics
+    running_mean_.conservativeResize(L, channels_);
+    running_var_.conservativeResize(L, channels_);
+    running_mean_.bottomRows(L - seen).setZero();
+    running_var_.bottomRows(L - seen).setOnes();
+    num_batches_tracked_.resize(static_cast<size_t>(L), 0);
+  }
+}
+
+// x, y: (N, C) of step t.
+template <typename T>
+void RecurrentBatchNorm<T>::forward_train(T* y, const T* x, const T* gamma, const T* beta, Index t, Index N) {
+  if (N < 2)
+    throw Error("RecurrentBatchNorm: training needs a batch of at least 2 sequences (per-step batch statistics), got " +
+                std::to_string(N));
+  if (t >= batch_mean_.rows()) throw Error("RecurrentBatchNorm: step " + std::to_string(t) + " beyond the sequence");
+  T* mean = batch_mean_.row(t).data();
+  T* var = batch_var_.row(t).data();
+  T* rstd = batch_rstd_.row(t).data();
+  batch_norm_forward_train(y, mean, var, rstd, x, gamma, beta, N, channels_, Index{1}, static_cast<T>(eps_));
+  // running statistics of this step only
+  auto& tracked = num_batches_tracked_[static_cast<size_t>(t)];
+  ++tracked;
+  const double factor = momentum_ ? *momentum_ : 1.0 / static_cast<double>(tracked);
+  batch_norm_update_running_stats(running_mean_.row(t).data(), running_var_.row(t).data(), mean, var, channels_, N,
+                                  factor);
+}
+
+// x, y: (N, C) of step t.
+template <typename T>
+void RecurrentBatchNorm<T>::forward_eval(T* y, const T* x, const T* gamma, const T* beta, Index t, Index N) const {
+  const Index seen = steps_seen();
+  // steps beyond the longest training sequence reuse the last step's statistics
+  const T* mean = seen ? running_mean_.row(std::min(t, seen - 1)).data() : default_mean_.data();
+  const T* var = seen ? running_var_.row(std::min(t, seen - 1)).data() : default_var_.data();
+  batch_norm_forward_eval(y, x, mean, var, gamma, beta, N, channels_, Index{1}, static_cast<T>(eps_));
+}
+
+// dy, x, dx: (N, C) of step t.
+template <typename T>
+void RecurrentBatchNorm<T>::backward(T* dx, T* dgamma, T* dbeta, const T* dy, const T* x, const T* gamma, Index t,
+                                     Index N) const {
+  batch_norm_backward(dx, dgamma, dbeta, dy, x, batch_mean_.row(t).data(), batch_rstd_.row(t).data(), gamma, N,
+                      channels_, Index{1});
+}
+
+template <typename T>
+void RecurrentBatchNorm<T>::save_state(TensorFile& file, const std::string& prefix) const {
+  const auto steps = static_cast<int64_t>(steps_seen());
+  const auto C = static_cast<int64_t>(channels_);
+  file.put<T>(prefix + "running_mean", running_mean_.data(), {steps, C});
+  file.put<T>(prefix + "running_var", running_var_.data(), {steps, C});
+  file.put<int64_t>(prefix + "num_batches_tracked", num_batches_tracked_.data(), {steps});
+}
+
+template <typename T>
+void RecurrentBatchNorm<T>::load_state(const TensorFile& file, const std::string& prefix) {
+  const StoredTensor& mean = file.get(prefix + "running_mean");
+  const StoredTensor& var = file.get(prefix + "running_var");
+  const StoredTensor& tracked = file.get(prefix + "num_batches_tracked");
+  const auto C = static_cast<int64_t>(channels_);
+  const bool ok = mean.shape.size() == 2 && mean.shape[1] == C && var.shape == mean.shape &&
+                  tracked.shape == std::vector<int64_t>{mean.shape[0]};
+  if (!ok)
+    throw Error(file.source + ": " + prefix +
+                "running_mean/running_var/num_batches_tracked: expected shapes (steps, " + std::to_string(C) +
+                "), (steps, " + std::to_string(C) + "), (steps)");
+  const Index steps = mean.shape[0];
+  const std::vector<T> m = mean.values<T>(), v = var.values<T>();
+  const std::vector<int64_t> n = tracked.values<int64_t>();
+  running_mean_ = ConstMatrixMap<T>(m.data(), steps, channels_);
+  running_var_ = ConstMatrixMap<T>(v.data(), steps, channels_);
+  num_batches_tracked_ = n;
+}
+
+template class RecurrentBatchNorm<float>;
+template class RecurrentBatchNorm<double>;
+
+}  // namespace bnlstm
