@@ -1,0 +1,299 @@
+#include "bnlstm/data/csv.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <numeric>
+#include <sstream>
+#include <unordered_map>
+
+#include "bnlstm/core/error.hpp"
+
+namespace bnlstm {
+
+namespace {
+
+// Walks the text record by record; a record ends at a newline outside quotes.
+class RecordReader {
+ public:
+  explicit RecordReader(std::string_view text) : text_(text) {
+    if (text_.substr(0, 3) == "\xEF\xBB\xBF") text_.remove_prefix(3);  // UTF-8 BOM
+  }
+
+  // record: without its line end (LF or CRLF); line: 1-based line where it starts.
+  bool next(std::string_view& record, Index& line) {
+    if (pos_ >= text_.size()) return false;
+    line = line_;
+    bool quoted = false;
+    size_t i = pos_;
+    for (; i < text_.size(); ++i) {
+      const char c = text_[i];
+      if (c == '"') quoted = !quoted;
+      if (c == '\n') {
+        ++line_;
+        if (!quoted) break;
+      }
+    }
+    record = text_.substr(pos_, i - pos_);
+    if (!record.empty() && record.back() == '\r') record.remove_suffix(1);
+    pos_ = i + 1;
+    return true;
+  }
+
+ private:
+  std::string_view text_;
+  size_t pos_ = 0;
+  Index line_ = 1;
+};
+
+bool is_blank(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); });
+}
+
+bool is_missing_marker(std::string_view s) {
+  for (std::string_view m : {"null", "nan", "na", "n/a", "none"}) {
+    if (s.size() == m.size() && std::equal(s.begin(), s.end(), m.begin(), [](char a, char b) {
+          return std::tolower(static_cast<unsigned char>(a)) == b;
+        }))
+      return true;
+  }
+  return false;
+}
+
+enum class Cell { ok, missing, non_numeric };
+
+// Parses a finite number filling the whole (trimmed) field.
+Cell parse_number(std::string_view field, double& out) {
+  std::string_view s = trim_field(field);
+  if (s.empty() || is_missing_marker(s)) return Cell::missing;
+  std::string_view digits = s;
+  if (digits.front() == '+') digits.remove_prefix(1);
+  const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), out);
+  if (ec != std::errc() || end != digits.data() + digits.size() || !std::isfinite(out))
+    return Cell::non_numeric;
+  return Cell::ok;
+}
+
+Index resolve_column(const std::vector<std::string>& names, std::string_view wanted,
+                     std::string_view source, std::string_view role) {
+  if (auto c = find_column(names, wanted)) return *c;
+  throw Error(std::string(source) + ": no " + std::string(role) + " column '" + std::string(wanted) +
+              "' (available: " + list_columns(names) + ")");
+}
+
+Index default_date_column(const std::vector<std::string>& names, std::string_view source) {
+  for (std::string_view name : {"date", "timestamp", "time", "datetime", "day"})
+    if (auto c = find_column(names, name)) return *c;
+  if (!names.empty() && names[0].empty()) return 0;  // Alpha Vantage style unnamed first column
+  throw Error(std::string(source) + ": no date column (looked for date, timestamp, time, datetime, day; " +
+              "available: " + list_columns(names) + "); name the date column explicitly");
+}
+
+Index default_value_column(const std::vector<std::string>& names, std::string_view source) {
+  for (std::string_view name : {"close", "4. close", "adj close", "adjclose", "price", "value"})
+    if (auto c = find_column(names, name)) return *c;
+  throw Error(std::string(source) + ": no default target column (looked for close, adj close, price, " +
+              "value; available: " + list_columns(names) + "); name the value column(s) explicitly");
+}
+
+}  // namespace
+
+std::vector<std::string> split_csv_record(std::string_view record) {
+  std::vector<std::string> fields(1);
+  bool quoted = false;
+  for (size_t i = 0; i < record.size(); ++i) {
+    const char c = record[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < record.size() && record[i + 1] == '"') {
+        fields.back() += '"';  // "" inside quotes is one quote
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        fields.back() += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      fields.emplace_back();
+    } else {
+      fields.back() += c;
+    }
+  }
+  return fields;
+}
+
+std::string LoadReport::summary() const {
+  std::ostringstream out;
+  out << source << ": " << kept << (kept == 1 ? " row" : " rows");
+  if (kept > 0) out << " " << format_date(first_date) << ".." << format_date(last_date);
+  if (outside_range > 0) out << " (" << outside_range << " outside the date range)";
+  if (skipped() == 0) return out.str();
+  out << "; skipped " << skipped() << " bad " << (skipped() == 1 ? "row" : "rows") << ":";
+  const char* sep = " ";
+  auto part = [&](Index n, const char* one, const char* many) {
+    if (n == 0) return;
+    out << sep << n << " " << (n == 1 ? one : many);
+    sep = ", ";
+  };
+  part(missing_value, "missing value", "missing values");
+  part(non_numeric, "non-numeric value", "non-numeric values");
+  part(bad_date, "bad date", "bad dates");
+  part(duplicate_date, "duplicate date", "duplicate dates");
+  part(malformed, "malformed row", "malformed rows");
+  return out.str();
+}
+
+Series parse_csv(std::string_view text, std::string_view source, const CsvOptions& options,
+                 LoadReport* report) {
+  const std::string src(source);
+  if (options.start && options.end && *options.start > *options.end)
+    throw Error(src + ": date range start " + format_date(*options.start) + " is after end " +
+                format_date(*options.end));
+  LoadReport local;
+  LoadReport& rep = report ? *report : local;
+  rep = LoadReport{};
+  rep.source = src;
+
+  // header
+  RecordReader reader(text);
+  std::string_view record;
+  Index line = 0;
+  bool have_header = false;
+  while (reader.next(record, line))
+    if (!is_blank(record)) {
+      have_header = true;
+      break;
+    }
+  if (!have_header) throw Error(src + ": the file is empty (expected a header line such as Date,Close)");
+  std::vector<std::string> names = split_csv_record(record);
+  for (auto& n : names) n = std::string(trim_field(n));
+
+  // columns
+  const Index date_col = options.date_column.empty()
+                             ? default_date_column(names, src)
+                             : resolve_column(names, options.date_column, src, "date");
+  std::vector<Index> value_cols;
+  if (options.value_columns.empty()) {
+    value_cols.push_back(default_value_column(names, src));
+  } else {
+    for (const auto& v : options.value_columns) value_cols.push_back(resolve_column(names, v, src, "value"));
+  }
+  const Index C = static_cast<Index>(value_cols.size());
+
+  // rows
+  struct Row {
+    Date date;
+    Index line;
+  };
+  std::vector<Row> rows;
+  std::vector<double> values;  // (rows, C) in file order
+  std::vector<double> row_values(C);
+  std::unordered_map<int64_t, Index> line_of_date;
+  std::optional<Date> min_date, max_date;  // of all parsed dates, for the empty-range message
+  auto bad = [&](Index& counter, const std::string& what) {
+    const std::string message = src + ":" + std::to_string(line) + ": " + what;
+    if (options.strict) throw Error(message);
+    ++counter;
+    rep.warnings.push_back(message);
+  };
+
+  while (reader.next(record, line)) {
+    if (is_blank(record)) continue;
+    ++rep.data_lines;
+    const std::vector<std::string> fields = split_csv_record(record);
+    if (fields.size() != names.size()) {
+      bad(rep.malformed, "expected " + std::to_string(names.size()) + " fields as in the header, got " +
+                             std::to_string(fields.size()));
+      continue;
+    }
+    const std::string& date_text = fields[date_col];
+    const std::optional<Date> date = try_parse_date(date_text);
+    if (!date) {
+      bad(rep.bad_date, "column '" + names[date_col] + "': expected a date YYYY-MM-DD, got '" +
+                            std::string(trim_field(date_text)) + "'");
+      continue;
+    }
+    min_date = min_date ? std::min(*min_date, *date) : *date;
+    max_date = max_date ? std::max(*max_date, *date) : *date;
+    if ((options.start && *date < *options.start) || (options.end && *date > *options.end)) {
+      ++rep.outside_range;
+      continue;
+    }
+    bool ok = true;
+    for (Index c = 0; c < C && ok; ++c) {
+      const std::string& cell = fields[value_cols[c]];
+      const Cell kind = parse_number(cell, row_values[c]);
+      const std::string col = "column '" + names[value_cols[c]] + "': ";
+      if (kind == Cell::missing) {
+        const std::string_view t = trim_field(cell);
+        bad(rep.missing_value, col + (t.empty() ? std::string("missing value (empty)")
+                                                : "missing value '" + std::string(t) + "'"));
+        ok = false;
+      } else if (kind == Cell::non_numeric) {
+        bad(rep.non_numeric, col + "expected a number, got '" + std::string(trim_field(cell)) + "'");
+        ok = false;
+      }
+    }
+    if (!ok) continue;
+    const int64_t key = date->time_since_epoch().count();
+    if (auto it = line_of_date.find(key); it != line_of_date.end()) {
+      bad(rep.duplicate_date, "duplicate date " + format_date(*date) + " (kept the row at line " +
+                                  std::to_string(it->second) + ")");
+      continue;
+    }
+    line_of_date.emplace(key, line);
+    rows.push_back({*date, line});
+    values.insert(values.end(), row_values.begin(), row_values.end());
+  }
+
+  if (rep.data_lines == 0) throw Error(src + ": no data rows after the header");
+  if (rows.empty()) {
+    if (rep.outside_range > 0) {
+      const std::string from = options.start ? format_date(*options.start) : "the start";
+      const std::string to = options.end ? format_date(*options.end) : "the end";
+      throw Error(src + ": no rows between " + from + " and " + to + " (the file covers " +
+                  format_date(*min_date) + ".." + format_date(*max_date) + ")");
+    }
+    throw Error(src + ": no valid rows (" + std::to_string(rep.skipped()) + " bad rows; first: " +
+                rep.warnings.front() + ")");
+  }
+
+  // sort by date: files may be newest first (Alpha Vantage) or unordered
+  std::vector<Index> order(rows.size());
+  std::iota(order.begin(), order.end(), Index{0});
+  std::sort(order.begin(), order.end(), [&](Index a, Index b) { return rows[a].date < rows[b].date; });
+  Series s;
+  s.source = src;
+  for (Index c : value_cols) s.columns.push_back(names[c]);
+  const Index T = static_cast<Index>(rows.size());
+  s.dates.resize(T);
+  s.values.resize(T, C);
+  for (Index t = 0; t < T; ++t) {
+    s.dates[t] = rows[order[t]].date;
+    for (Index c = 0; c < C; ++c) s.values(t, c) = values[order[t] * C + c];
+  }
+  rep.kept = T;
+  rep.first_date = s.dates.front();
+  rep.last_date = s.dates.back();
+  return s;
+}
+
+Series load_csv(const std::filesystem::path& path, const CsvOptions& options, LoadReport* report) {
+  const std::string src = path.string();
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw Error(src + ": no such file");
+  if (std::filesystem::is_directory(path, ec)) throw Error(src + ": is a directory, expected a CSV file");
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw Error(src + ": cannot open (" + std::strerror(errno) + ")");
+  std::ostringstream content;
+  content << in.rdbuf();
+  if (in.bad()) throw Error(src + ": read error");
+  return parse_csv(content.str(), src, options, report);
+}
+
+}  // namespace bnlstm

@@ -1,0 +1,254 @@
+#include "bnlstm/data/csv.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "bnlstm/core/error.hpp"
+
+namespace bnlstm {
+namespace {
+
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+const std::string kFixtures = std::string(BNLSTM_SOURCE_DIR) + "/tests/data/fixtures/";
+
+Date ymd(int y, unsigned m, unsigned d) {
+  return std::chrono::sys_days{std::chrono::year{y} / std::chrono::month{m} / std::chrono::day{d}};
+}
+
+std::vector<double> column(const Series& s, Index c) {
+  std::vector<double> out(s.rows());
+  for (Index t = 0; t < s.rows(); ++t) out[t] = s.values(t, c);
+  return out;
+}
+
+// Runs f, expects bnlstm::Error, returns its message.
+template <typename F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no bnlstm::Error thrown";
+  return "";
+}
+
+TEST(CsvLayouts, YahooDefaultsToCloseColumn) {
+  LoadReport report;
+  const Series s = load_csv(kFixtures + "yahoo.csv", {}, &report);
+  EXPECT_EQ(s.columns, std::vector<std::string>{"Close"});
+  ASSERT_EQ(s.rows(), 6);
+  EXPECT_EQ(s.dates.front(), ymd(2021, 1, 4));
+  EXPECT_EQ(s.dates.back(), ymd(2021, 1, 11));
+  EXPECT_THAT(column(s, 0), ElementsAre(101.0, 102.5, 99.5, 100.25, 103.75, 104.5));
+  EXPECT_EQ(report.kept, 6);
+  EXPECT_EQ(report.skipped(), 0);
+  EXPECT_TRUE(report.warnings.empty());
+  EXPECT_EQ(report.summary(), kFixtures + "yahoo.csv: 6 rows 2021-01-04..2021-01-11");
+}
+
+TEST(CsvLayouts, AlphaVantageNewestFirstIsSortedAscending) {
+  // BOM, CRLF, no trailing newline, unnamed date column, "4. close".
+  const Series s = load_csv(kFixtures + "alphavantage.csv");
+  EXPECT_EQ(s.columns, std::vector<std::string>{"4. close"});
+  ASSERT_EQ(s.rows(), 5);
+  EXPECT_THAT(s.dates, ElementsAre(ymd(2021, 1, 4), ymd(2021, 1, 5), ymd(2021, 1, 6), ymd(2021, 1, 7),
+                                   ymd(2021, 1, 8)));
+  EXPECT_THAT(column(s, 0), ElementsAre(101.0, 102.5, 99.5, 100.25, 103.75));
+  // The last line has no newline: its volume must not lose its final digit.
+  CsvOptions opt;
+  opt.value_columns = {"volume", "open"};
+  const Series v = load_csv(kFixtures + "alphavantage.csv", opt);
+  EXPECT_EQ(v.columns, (std::vector<std::string>{"5. volume", "1. open"}));
+  EXPECT_THAT(column(v, 0), ElementsAre(1200, 1300, 1800, 1100, 2100));
+  EXPECT_THAT(column(v, 1), ElementsAre(100.0, 101.0, 102.5, 99.5, 100.25));
+}
+
+TEST(CsvLayouts, AlphaVantageTimestampHeader) {
+  const Series s = load_csv(kFixtures + "alphavantage_timestamp.csv");
+  EXPECT_EQ(s.columns, std::vector<std::string>{"close"});
+  EXPECT_THAT(s.dates, ElementsAre(ymd(2021, 1, 4), ymd(2021, 1, 5), ymd(2021, 1, 6)));
+  EXPECT_THAT(column(s, 0), ElementsAre(101.0, 102.5, 99.5));
+}
+
+TEST(CsvLayouts, ExplicitColumnsQuotedFieldsAndTimeParts) {
+  CsvOptions opt;
+  opt.date_column = "trade date";
+  opt.value_columns = {"PRICE (usd)", "shares"};
+  LoadReport report;
+  const Series s = load_csv(kFixtures + "custom.csv", opt, &report);
+  EXPECT_EQ(s.columns, (std::vector<std::string>{"Price (USD)", "Shares"}));
+  EXPECT_THAT(s.dates, ElementsAre(ymd(2021, 3, 1), ymd(2021, 3, 2), ymd(2021, 3, 3)));
+  EXPECT_THAT(column(s, 0), ElementsAre(10.0, 11.5, 12.25));
+  EXPECT_THAT(column(s, 1), ElementsAre(200, 300, 400));
+  EXPECT_EQ(report.skipped(), 0);
+}
+
+TEST(CsvLayouts, SplitsQuotedRecords) {
+  EXPECT_THAT(split_csv_record(R"(a,"b,c","say ""hi""",,)"), ElementsAre("a", "b,c", "say \"hi\"", "", ""));
+  EXPECT_THAT(split_csv_record(""), ElementsAre(""));
+}
+
+TEST(CsvLayouts, QuotedFieldMaySpanLinesAndLineNumbersFollowTheFile) {
+  const std::string text = "Date,Note,Close\n2021-01-04,\"two\nlines\",1\n2021-01-05,x,oops\n";
+  LoadReport report;
+  const Series s = parse_csv(text, "mem.csv", {}, &report);
+  ASSERT_EQ(s.rows(), 1);
+  EXPECT_EQ(s.values(0, 0), 1.0);
+  EXPECT_THAT(report.warnings, ElementsAre("mem.csv:4: column 'Close': expected a number, got 'oops'"));
+}
+
+TEST(CsvRange, SelectsInclusiveDateRange) {
+  CsvOptions opt;
+  opt.start = ymd(2021, 1, 5);
+  opt.end = ymd(2021, 1, 8);
+  LoadReport report;
+  const Series s = load_csv(kFixtures + "yahoo.csv", opt, &report);
+  EXPECT_THAT(s.dates, ElementsAre(ymd(2021, 1, 5), ymd(2021, 1, 6), ymd(2021, 1, 7), ymd(2021, 1, 8)));
+  EXPECT_THAT(column(s, 0), ElementsAre(102.5, 99.5, 100.25, 103.75));
+  EXPECT_EQ(report.outside_range, 2);
+  EXPECT_EQ(report.summary(),
+            kFixtures + "yahoo.csv: 4 rows 2021-01-05..2021-01-08 (2 outside the date range)");
+  // A range on a newest-first file selects the same days.
+  const Series av = load_csv(kFixtures + "alphavantage.csv", opt);
+  EXPECT_EQ(av.dates, s.dates);
+  EXPECT_THAT(column(av, 0), ElementsAre(102.5, 99.5, 100.25, 103.75));
+}
+
+TEST(CsvRange, OpenEndedRanges) {
+  CsvOptions from;
+  from.start = ymd(2021, 1, 9);  // a Saturday: the first row kept is Monday 11th
+  EXPECT_THAT(load_csv(kFixtures + "yahoo.csv", from).dates, ElementsAre(ymd(2021, 1, 11)));
+  CsvOptions to;
+  to.end = ymd(2021, 1, 4);
+  EXPECT_THAT(load_csv(kFixtures + "yahoo.csv", to).dates, ElementsAre(ymd(2021, 1, 4)));
+}
+
+TEST(CsvRange, EmptyRangeIsAnErrorNamingTheRange) {
+  CsvOptions opt;
+  opt.start = ymd(2030, 1, 1);
+  opt.end = ymd(2030, 12, 31);
+  EXPECT_EQ(error_of([&] { load_csv(kFixtures + "yahoo.csv", opt); }),
+            kFixtures + "yahoo.csv: no rows between 2030-01-01 and 2030-12-31 (the file covers " +
+                "2021-01-04..2021-01-11)");
+  opt.end.reset();
+  EXPECT_EQ(error_of([&] { load_csv(kFixtures + "yahoo.csv", opt); }),
+            kFixtures + "yahoo.csv: no rows between 2030-01-01 and the end (the file covers " +
+                "2021-01-04..2021-01-11)");
+  CsvOptions reversed;
+  reversed.start = ymd(2021, 2, 1);
+  reversed.end = ymd(2021, 1, 1);
+  EXPECT_EQ(error_of([&] { load_csv(kFixtures + "yahoo.csv", reversed); }),
+            kFixtures + "yahoo.csv: date range start 2021-02-01 is after end 2021-01-01");
+}
+
+TEST(CsvBadRows, SkippedWithCountsAndLineNumbers) {
+  LoadReport report;
+  const std::string f = kFixtures + "bad_rows.csv";
+  const Series s = load_csv(f, {}, &report);
+  // Lines 2, 6, 10 and 12 are good for Close (line 10 has a null Volume, not selected).
+  EXPECT_THAT(s.dates, ElementsAre(ymd(2021, 1, 4), ymd(2021, 1, 8), ymd(2021, 1, 12), ymd(2021, 1, 13)));
+  EXPECT_THAT(column(s, 0), ElementsAre(101.0, 103.75, 104.5, 105.5));
+  EXPECT_EQ(report.data_lines, 10);  // the blank line 11 is not a data line
+  EXPECT_EQ(report.kept, 4);
+  EXPECT_EQ(report.missing_value, 2);
+  EXPECT_EQ(report.non_numeric, 1);
+  EXPECT_EQ(report.duplicate_date, 1);
+  EXPECT_EQ(report.bad_date, 1);
+  EXPECT_EQ(report.malformed, 1);
+  EXPECT_EQ(report.skipped(), 6);
+  EXPECT_THAT(report.warnings,
+              ElementsAre(f + ":3: column 'Close': missing value 'null'",
+                          f + ":4: column 'Close': missing value (empty)",
+                          f + ":5: column 'Close': expected a number, got 'abc'",
+                          f + ":7: duplicate date 2021-01-08 (kept the row at line 6)",
+                          f + ":8: column 'Date': expected a date YYYY-MM-DD, got '2021-13-01'",
+                          f + ":9: expected 7 fields as in the header, got 4"));
+  EXPECT_EQ(report.summary(), f + ": 4 rows 2021-01-04..2021-01-13; skipped 6 bad rows: 2 missing values, "
+                                  "1 non-numeric value, 1 bad date, 1 duplicate date, 1 malformed row");
+}
+
+TEST(CsvBadRows, OnlySelectedColumnsAreChecked) {
+  CsvOptions opt;
+  opt.value_columns = {"Close", "Volume"};
+  LoadReport report;
+  const Series s = load_csv(kFixtures + "bad_rows.csv", opt, &report);
+  EXPECT_THAT(s.dates, ElementsAre(ymd(2021, 1, 4), ymd(2021, 1, 8), ymd(2021, 1, 13)));
+  EXPECT_THAT(column(s, 1), ElementsAre(1200, 2100, 1500));
+  EXPECT_EQ(report.missing_value, 3);
+  ASSERT_EQ(report.warnings.size(), 7u);
+  EXPECT_EQ(report.warnings.at(6), kFixtures + "bad_rows.csv:10: column 'Volume': missing value 'null'");
+}
+
+TEST(CsvBadRows, RowsOutsideTheRangeAreNotChecked) {
+  CsvOptions opt;
+  opt.start = ymd(2021, 1, 12);
+  LoadReport report;
+  const Series s = load_csv(kFixtures + "bad_rows.csv", opt, &report);
+  EXPECT_THAT(s.dates, ElementsAre(ymd(2021, 1, 12), ymd(2021, 1, 13)));
+  // Bad dates and malformed rows cannot be placed in or out of the range: still reported.
+  EXPECT_EQ(report.skipped(), 2);
+  EXPECT_EQ(report.outside_range, 6);
+}
+
+TEST(CsvBadRows, StrictModeThrowsTheFirstProblem) {
+  CsvOptions opt;
+  opt.strict = true;
+  const std::string f = kFixtures + "bad_rows.csv";
+  EXPECT_EQ(error_of([&] { load_csv(f, opt); }), f + ":3: column 'Close': missing value 'null'");
+  const std::string text = "Date,Close\n2021-01-04,1\n2021-01-05,abc\n";
+  EXPECT_EQ(error_of([&] { parse_csv(text, "FILE", opt); }),
+            "FILE:3: column 'Close': expected a number, got 'abc'");
+  const std::string dup = "Date,Close\n2021-01-04,1\n2021-01-04,2\n";
+  EXPECT_EQ(error_of([&] { parse_csv(dup, "FILE", opt); }),
+            "FILE:3: duplicate date 2021-01-04 (kept the row at line 2)");
+}
+
+TEST(CsvBadRows, NanAndInfinityAreNotNumbers) {
+  const std::string text = "Date,Close\n2021-01-04,NaN\n2021-01-05,inf\n2021-01-06,+1.5e2\n";
+  LoadReport report;
+  const Series s = parse_csv(text, "m", {}, &report);
+  EXPECT_THAT(column(s, 0), ElementsAre(150.0));
+  EXPECT_THAT(report.warnings, ElementsAre("m:2: column 'Close': missing value 'NaN'",
+                                           "m:3: column 'Close': expected a number, got 'inf'"));
+}
+
+TEST(CsvErrors, UnknownColumnListsAvailableColumns) {
+  CsvOptions opt;
+  opt.value_columns = {"Closing"};
+  const std::string f = kFixtures + "yahoo.csv";
+  EXPECT_EQ(error_of([&] { load_csv(f, opt); }),
+            f + ": no value column 'Closing' (available: 'Date', 'Open', 'High', 'Low', 'Close', "
+                "'Adj Close', 'Volume')");
+  CsvOptions date;
+  date.date_column = "when";
+  EXPECT_THAT(error_of([&] { load_csv(f, date); }), HasSubstr(": no date column 'when' (available: 'Date',"));
+  EXPECT_EQ(error_of([&] { parse_csv("When,Price\n2021-01-04,1\n", "m"); }),
+            "m: no date column (looked for date, timestamp, time, datetime, day; available: 'When', "
+            "'Price'); name the date column explicitly");
+}
+
+TEST(CsvErrors, DefaultColumnsAndTheirAbsence) {
+  const Series s = parse_csv("Day,Price\n2021-01-04,1\n", "m");
+  EXPECT_EQ(s.columns, std::vector<std::string>{"Price"});
+  EXPECT_EQ(error_of([&] { parse_csv("Date,Open\n2021-01-04,1\n", "m"); }),
+            "m: no default target column (looked for close, adj close, price, value; available: 'Date', "
+            "'Open'); name the value column(s) explicitly");
+}
+
+TEST(CsvErrors, MissingEmptyAndHeaderOnlyFiles) {
+  EXPECT_EQ(error_of([&] { load_csv(kFixtures + "nope.csv"); }), kFixtures + "nope.csv: no such file");
+  EXPECT_EQ(error_of([&] { load_csv(kFixtures + "empty.csv"); }),
+            kFixtures + "empty.csv: the file is empty (expected a header line such as Date,Close)");
+  EXPECT_EQ(error_of([&] { load_csv(kFixtures + "header_only.csv"); }),
+            kFixtures + "header_only.csv: no data rows after the header");
+  EXPECT_EQ(error_of([&] { load_csv(kFixtures); }),
+            kFixtures + ": is a directory, expected a CSV file");
+  EXPECT_EQ(error_of([&] { parse_csv("Date,Close\n2021-01-04,x\n", "m"); }),
+            "m: no valid rows (1 bad rows; first: m:2: column 'Close': expected a number, got 'x')");
+}
+
+}  // namespace
+}  // namespace bnlstm
