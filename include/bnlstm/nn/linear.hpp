@@ -1,0 +1,54 @@
+#pragma once
+// Fully connected layer in torch.nn.Linear's layout: y = x Wᵀ + b with W (out, in), b (1, out).
+// The forecasting model's head (last hidden state -> predicted values).
+//
+// forward() keeps a copy of its input for backward() (the buffer is reused from call to call,
+// so a fixed batch size allocates only once). backward() accumulates dW, db (+=), as every
+// layer here does; zero the gradients between steps (Optimizer::zero_grad or zero_grad(list)).
+#include <string>
+
+#include "bnlstm/core/random.hpp"
+#include "bnlstm/core/tensor.hpp"
+#include "bnlstm/nn/init.hpp"
+#include "bnlstm/nn/parameter.hpp"
+
+namespace bnlstm {
+
+template <typename T>
+class Linear {
+ public:
+  // Parameters start at zero; call reset_parameters() or init() to draw them.
+  // prefix is prepended to the parameter names ("head." gives "head.weight", "head.bias").
+  Linear(Index in_features, Index out_features, const std::string& prefix = "");
+
+  // torch.nn.Linear's default: W and b ~ U(-1/sqrt(in), 1/sqrt(in)).
+  void reset_parameters(Rng& rng);
+  // W by the named scheme (init.hpp), b = 0 (as the notebook does).
+  void init(InitScheme scheme, Rng& rng);
+
+  // x: (N, in), y: (N, out), resized if needed.
+  void forward(const Eigen::Ref<const Matrix<T>>& x, Matrix<T>& y);
+  // dy: (N, out), dx: (N, in), resized if needed; weight.grad += dyᵀ x, bias.grad += Σ_n dy.
+  // Uses the input of the last forward(); dx must not alias dy.
+  void backward(const Eigen::Ref<const Matrix<T>>& dy, Matrix<T>& dx);
+
+  // {"weight" (out, in), "bias" (1, out)} with the prefix.
+  ParameterList<T> parameters() { return {&weight_, &bias_}; }
+  Parameter<T>& weight() { return weight_; }
+  Parameter<T>& bias() { return bias_; }
+  const Parameter<T>& weight() const { return weight_; }
+  const Parameter<T>& bias() const { return bias_; }
+  Index in_features() const { return weight_.value.cols(); }
+  Index out_features() const { return weight_.value.rows(); }
+
+ private:
+  Parameter<T> weight_;  // (out, in)
+  Parameter<T> bias_;    // (1, out)
+  Matrix<T> x_;          // (N, in) input of the last forward
+  bool has_input_ = false;
+};
+
+extern template class Linear<float>;
+extern template class Linear<double>;
+
+}  // namespace bnlstm

@@ -1,0 +1,79 @@
+#include "bnlstm/nn/linear.hpp"
+
+#include <cmath>
+#include <random>
+
+#include "bnlstm/core/error.hpp"
+
+namespace bnlstm {
+namespace {
+
+std::string shape(Index rows, Index cols) {
+  return "(" + std::to_string(rows) + ", " + std::to_string(cols) + ")";
+}
+
+}  // namespace
+
+template <typename T>
+Linear<T>::Linear(Index in_features, Index out_features, const std::string& prefix)
+    : weight_(prefix + "weight", out_features, in_features),
+      bias_(prefix + "bias", 1, out_features) {
+  if (in_features <= 0 || out_features <= 0) {
+    throw Error("Linear: in_features and out_features must be positive, got in=" +
+                std::to_string(in_features) + " out=" + std::to_string(out_features));
+  }
+}
+
+template <typename T>
+void Linear<T>::reset_parameters(Rng& rng) {
+  // kaiming_uniform_(a=sqrt(5)) on W and the bias rule both reduce to U(±1/sqrt(in))
+  const double bound = 1.0 / std::sqrt(static_cast<double>(in_features()));
+  std::uniform_real_distribution<double> uniform(-bound, bound);
+  for (Index i = 0; i < weight_.value.size(); ++i)
+    weight_.value.data()[i] = static_cast<T>(uniform(rng));
+  for (Index i = 0; i < bias_.value.size(); ++i)
+    bias_.value.data()[i] = static_cast<T>(uniform(rng));
+}
+
+template <typename T>
+void Linear<T>::init(InitScheme scheme, Rng& rng) {
+  init_weight(weight_.value, scheme, rng);
+  bias_.value.setZero();
+}
+
+// x: (N, in), y: (N, out)
+template <typename T>
+void Linear<T>::forward(const Eigen::Ref<const Matrix<T>>& x, Matrix<T>& y) {
+  if (x.cols() != in_features()) {
+    throw Error("Linear forward: input has shape " + shape(x.rows(), x.cols()) + ", expected (N, " +
+                std::to_string(in_features()) + ")");
+  }
+  // cache the input for backward
+  x_ = x;
+  has_input_ = true;
+  // y = x Wᵀ + b
+  y.resize(x.rows(), out_features());
+  y.noalias() = x * weight_.value.transpose();
+  y.rowwise() += bias_.value.row(0);
+}
+
+// dy: (N, out), dx: (N, in)
+template <typename T>
+void Linear<T>::backward(const Eigen::Ref<const Matrix<T>>& dy, Matrix<T>& dx) {
+  if (!has_input_) throw Error("Linear backward: called before forward");
+  if (dy.rows() != x_.rows() || dy.cols() != out_features()) {
+    throw Error("Linear backward: output gradient has shape " + shape(dy.rows(), dy.cols()) +
+                ", expected " + shape(x_.rows(), out_features()));
+  }
+  // parameter gradients (accumulated)
+  weight_.grad.noalias() += dy.transpose() * x_;
+  bias_.grad.row(0) += dy.colwise().sum();
+  // input gradient: dx = dy W
+  dx.resize(dy.rows(), in_features());
+  dx.noalias() = dy * weight_.value;
+}
+
+template class Linear<float>;
+template class Linear<double>;
+
+}  // namespace bnlstm
