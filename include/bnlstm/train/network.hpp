@@ -1,0 +1,71 @@
+#pragma once
+// The forecasting network: an LSTM over the look-back window, then a Linear head from the last
+// hidden state to the horizon's values. forecaster.hpp wraps it with the scaler and the data
+// configuration.
+//
+// Shapes (row-major, time-major input as the Lstm takes it):
+//   x  (L*N, I)  L = look_back steps of N windows, I = number of input columns (scaled)
+//   y  (N, H)    H = horizon; level targets: scaled future values; delta targets: scaled changes
+#include <string>
+#include <vector>
+
+#include "bnlstm/core/random.hpp"
+#include "bnlstm/core/tensor.hpp"
+#include "bnlstm/io/safetensors.hpp"
+#include "bnlstm/nn/linear.hpp"
+#include "bnlstm/nn/lstm.hpp"
+#include "bnlstm/nn/parameter.hpp"
+
+namespace bnlstm {
+
+struct NetworkConfig {
+  Index input_size = 1;   // I, number of input columns
+  Index hidden_size = 256;  // the notebook's hidden size
+  Index horizon = 1;      // H, values predicted per window
+  LstmNorm norm = LstmNorm::batch;
+  InitScheme init = InitScheme::xavier;  // LSTM weights and the head's weight (biases 0)
+};
+
+// The network: Lstm + Linear head on the last hidden state. T = float or double.
+template <typename T>
+class ForecastNetwork {
+ public:
+  ForecastNetwork(const NetworkConfig& config, Rng& rng);
+
+  const NetworkConfig& config() const { return config_; }
+  void train(bool on = true) { lstm_.train(on); }
+  void eval() { lstm_.eval(); }
+  bool training() const { return lstm_.training(); }
+
+  // x: (L*N, I) time-major, returns y: (N, H). Valid until the next forward.
+  const Matrix<T>& forward(const Matrix<T>& x, Index look_back);
+  // dy: (N, H) = dLoss/dy for the last forward; parameter gradients accumulate (+=).
+  void backward(const Matrix<T>& dy);
+
+  // LSTM parameters ("lstm.*") then the head ("head.weight", "head.bias").
+  ParameterList<T> parameters();
+
+  // Parameters and non-parameter state (batch-norm running statistics) as tensors named as in
+  // parameters() / Lstm::save_state. load_state() throws bnlstm::Error naming the file and the
+  // tensor when one is missing or has the wrong shape; nothing is changed then.
+  void save_state(TensorFile& file) const;
+  void load_state(const TensorFile& file);
+
+  Lstm<T>& lstm() { return lstm_; }
+  Linear<T>& head() { return head_; }
+
+ private:
+  NetworkConfig config_;
+  Lstm<T> lstm_;
+  Linear<T> head_;
+  Index batch_ = 0, steps_ = 0;  // N and L of the last forward
+  Matrix<T> last_h_;             // (N, Hd) last hidden state
+  Matrix<T> y_;                  // (N, H)
+  Matrix<T> dlast_h_;            // (N, Hd)
+  Matrix<T> dout_;               // (L*N, Hd), zero except the last step's rows
+};
+
+extern template class ForecastNetwork<float>;
+extern template class ForecastNetwork<double>;
+
+}  // namespace bnlstm

@@ -1,0 +1,92 @@
+#include "bnlstm/train/network.hpp"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "bnlstm/core/error.hpp"
+#include "testing/gradcheck.hpp"
+
+namespace bnlstm {
+namespace {
+
+MatrixD random_matrix(Index r, Index c, Rng& rng) {
+  std::normal_distribution<double> n(0, 1);
+  MatrixD m(r, c);
+  for (Index i = 0; i < m.size(); ++i) m.data()[i] = n(rng);
+  return m;
+}
+
+// loss = Σ y ⊙ w for a fixed w, so dL/dy = w; every parameter's gradient is checked against
+// central differences.
+void check_gradients(LstmNorm norm) {
+  Rng rng(3);
+  NetworkConfig cfg{2, 5, 3, norm, InitScheme::glorot_uniform};
+  ForecastNetwork<double> net(cfg, rng);
+  const Index L = 3, N = 4;
+  const MatrixD x = random_matrix(L * N, 2, rng), w = random_matrix(N, 3, rng);
+  net.train();
+  auto loss = [&] { return net.forward(x, L).cwiseProduct(w).sum(); };
+  for (auto* p : net.parameters()) p->zero_grad();
+  loss();
+  net.backward(w);
+  for (auto* p : net.parameters()) {
+    const VectorD numeric = testing::numeric_gradient(loss, p->value.data(), p->value.size());
+    const Eigen::Map<const VectorD> analytic(p->grad.data(), p->grad.size());
+    EXPECT_LT((analytic - numeric).norm(), 1e-6 * (1 + numeric.norm())) << to_string(norm) << " " << p->name;
+  }
+}
+
+TEST(ForecastNetwork, GradientsMatchFiniteDifferencesNoNorm) { check_gradients(LstmNorm::none); }
+TEST(ForecastNetwork, GradientsMatchFiniteDifferencesBatchNorm) { check_gradients(LstmNorm::batch); }
+TEST(ForecastNetwork, GradientsMatchFiniteDifferencesLayerNorm) { check_gradients(LstmNorm::layer); }
+
+TEST(ForecastNetwork, OutputIsTheHeadOfTheLastHiddenState) {
+  Rng rng(1);
+  ForecastNetwork<double> net({1, 4, 2, LstmNorm::none, InitScheme::xavier}, rng);
+  const MatrixD x = random_matrix(3 * 2, 1, rng);
+  const MatrixD y = net.forward(x, 3);
+  const MatrixD& h = net.lstm().output();
+  const MatrixD expected = (h.bottomRows(2) * net.head().weight().value.transpose()).rowwise() +
+                           net.head().bias().value.row(0);
+  EXPECT_LT((y - expected).norm(), 1e-12);
+}
+
+TEST(ForecastNetwork, StateRoundTripsIncludingRunningStatistics) {
+  Rng rng(5), rng2(6);
+  const NetworkConfig cfg{1, 6, 1, LstmNorm::batch, InitScheme::xavier};
+  ForecastNetwork<float> a(cfg, rng), b(cfg, rng2);
+  const MatrixF x = random_matrix(2 * 8, 1, rng).cast<float>();
+  a.train();
+  a.forward(x, 2);  // moves the running statistics away from 0 / 1
+  TensorFile f;
+  a.save_state(f);
+  b.load_state(f);
+  a.eval();
+  b.eval();
+  const MatrixF ya = a.forward(x, 2), yb = b.forward(x, 2);
+  EXPECT_EQ(ya, yb);
+  EXPECT_TRUE(f.contains("lstm.norm_c.running_mean"));
+  EXPECT_TRUE(f.contains("head.weight"));
+}
+
+TEST(ForecastNetwork, LoadStateRejectsAnotherShapeAndChangesNothing) {
+  Rng rng(5);
+  ForecastNetwork<float> a({1, 6, 1, LstmNorm::none, InitScheme::xavier}, rng);
+  ForecastNetwork<float> b({1, 7, 1, LstmNorm::none, InitScheme::xavier}, rng);
+  TensorFile f;
+  f.source = "m.safetensors";
+  a.save_state(f);
+  const MatrixF before = b.head().weight().value;
+  try {
+    b.load_state(f);
+    FAIL() << "no throw";
+  } catch (const Error& e) {
+    EXPECT_EQ(std::string(e.what()),
+              "m.safetensors: tensor 'lstm.weight_ih_l0' has shape (24, 1), expected (28, 1) for this model");
+  }
+  EXPECT_EQ(b.head().weight().value, before);
+}
+
+}  // namespace
+}  // namespace bnlstm
