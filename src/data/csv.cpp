@@ -51,7 +51,8 @@ class RecordReader {
 };
 
 bool is_blank(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); });
+  return std::all_of(s.begin(), s.end(),
+                     [](char c) { return std::isspace(static_cast<unsigned char>(c)); });
 }
 
 bool is_missing_marker(std::string_view s) {
@@ -81,23 +82,25 @@ Cell parse_number(std::string_view field, double& out) {
 Index resolve_column(const std::vector<std::string>& names, std::string_view wanted,
                      std::string_view source, std::string_view role) {
   if (auto c = find_column(names, wanted)) return *c;
-  throw Error(std::string(source) + ": no " + std::string(role) + " column '" + std::string(wanted) +
-              "' (available: " + list_columns(names) + ")");
+  throw Error(std::string(source) + ": no " + std::string(role) + " column '" +
+              std::string(wanted) + "' (available: " + list_columns(names) + ")");
 }
 
 Index default_date_column(const std::vector<std::string>& names, std::string_view source) {
   for (std::string_view name : {"date", "timestamp", "time", "datetime", "day"})
     if (auto c = find_column(names, name)) return *c;
   if (!names.empty() && names[0].empty()) return 0;  // Alpha Vantage style unnamed first column
-  throw Error(std::string(source) + ": no date column (looked for date, timestamp, time, datetime, day; " +
+  throw Error(std::string(source) +
+              ": no date column (looked for date, timestamp, time, datetime, day; " +
               "available: " + list_columns(names) + "); name the date column explicitly");
 }
 
 Index default_value_column(const std::vector<std::string>& names, std::string_view source) {
   for (std::string_view name : {"close", "4. close", "adj close", "adjclose", "price", "value"})
     if (auto c = find_column(names, name)) return *c;
-  throw Error(std::string(source) + ": no default target column (looked for close, adj close, price, " +
-              "value; available: " + list_columns(names) + "); name the value column(s) explicitly");
+  throw Error(
+      std::string(source) + ": no default target column (looked for close, adj close, price, " +
+      "value; available: " + list_columns(names) + "); name the value column(s) explicitly");
 }
 
 }  // namespace
@@ -169,7 +172,8 @@ Series parse_csv(std::string_view text, std::string_view source, const CsvOption
       have_header = true;
       break;
     }
-  if (!have_header) throw Error(src + ": the file is empty (expected a header line such as Date,Close)");
+  if (!have_header)
+    throw Error(src + ": the file is empty (expected a header line such as Date,Close)");
   std::vector<std::string> names = split_csv_record(record);
   for (auto& n : names) n = std::string(trim_field(n));
 
@@ -181,7 +185,8 @@ Series parse_csv(std::string_view text, std::string_view source, const CsvOption
   if (options.value_columns.empty()) {
     value_cols.push_back(default_value_column(names, src));
   } else {
-    for (const auto& v : options.value_columns) value_cols.push_back(resolve_column(names, v, src, "value"));
+    for (const auto& v : options.value_columns)
+      value_cols.push_back(resolve_column(names, v, src, "value"));
   }
   const Index C = static_cast<Index>(value_cols.size());
 
@@ -207,8 +212,8 @@ Series parse_csv(std::string_view text, std::string_view source, const CsvOption
     ++rep.data_lines;
     const std::vector<std::string> fields = split_csv_record(record);
     if (fields.size() != names.size()) {
-      bad(rep.malformed, "expected " + std::to_string(names.size()) + " fields as in the header, got " +
-                             std::to_string(fields.size()));
+      bad(rep.malformed, "expected " + std::to_string(names.size()) +
+                             " fields as in the header, got " + std::to_string(fields.size()));
       continue;
     }
     const std::string& date_text = fields[date_col];
@@ -235,7 +240,8 @@ Series parse_csv(std::string_view text, std::string_view source, const CsvOption
                                                 : "missing value '" + std::string(t) + "'"));
         ok = false;
       } else if (kind == Cell::non_numeric) {
-        bad(rep.non_numeric, col + "expected a number, got '" + std::string(trim_field(cell)) + "'");
+        bad(rep.non_numeric,
+            col + "expected a number, got '" + std::string(trim_field(cell)) + "'");
         ok = false;
       }
     }
@@ -259,14 +265,15 @@ Series parse_csv(std::string_view text, std::string_view source, const CsvOption
       throw Error(src + ": no rows between " + from + " and " + to + " (the file covers " +
                   format_date(*min_date) + ".." + format_date(*max_date) + ")");
     }
-    throw Error(src + ": no valid rows (" + std::to_string(rep.skipped()) + " bad rows; first: " +
-                rep.warnings.front() + ")");
+    throw Error(src + ": no valid rows (" + std::to_string(rep.skipped()) +
+                " bad rows; first: " + rep.warnings.front() + ")");
   }
 
   // sort by date: files may be newest first (Alpha Vantage) or unordered
   std::vector<Index> order(rows.size());
   std::iota(order.begin(), order.end(), Index{0});
-  std::sort(order.begin(), order.end(), [&](Index a, Index b) { return rows[a].date < rows[b].date; });
+  std::sort(order.begin(), order.end(),
+            [&](Index a, Index b) { return rows[a].date < rows[b].date; });
   Series s;
   s.source = src;
   for (Index c : value_cols) s.columns.push_back(names[c]);
@@ -287,7 +294,8 @@ Series load_csv(const std::filesystem::path& path, const CsvOptions& options, Lo
   const std::string src = path.string();
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw Error(src + ": no such file");
-  if (std::filesystem::is_directory(path, ec)) throw Error(src + ": is a directory, expected a CSV file");
+  if (std::filesystem::is_directory(path, ec))
+    throw Error(src + ": is a directory, expected a CSV file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw Error(src + ": cannot open (" + std::strerror(errno) + ")");
   std::ostringstream content;

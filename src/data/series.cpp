@@ -22,7 +22,8 @@ namespace {
 bool iequal(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
   for (size_t i = 0; i < a.size(); ++i)
-    if (std::tolower(static_cast<unsigned char>(a[i])) != std::tolower(static_cast<unsigned char>(b[i])))
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
       return false;
   return true;
 }
@@ -55,7 +56,7 @@ std::optional<Date> try_parse_date(std::string_view text) {
   if (text.size() < 8) return std::nullopt;
   // Longest formats first: "%F" alone would accept the date part and stop before the time.
   static constexpr std::array<const char*, 7> kFormats = {"%F %T", "%FT%T", "%F %TZ", "%FT%TZ",
-                                                         "%F %R", "%FT%R", "%F"};
+                                                          "%F %R", "%FT%R", "%F"};
   const std::string s(text);
   for (const char* format : kFormats) {
     std::istringstream in(s);
@@ -73,7 +74,9 @@ Date parse_date(std::string_view text, std::string_view what) {
               std::string(text) + "'");
 }
 
-std::string format_date(Date d) { return date::format("%F", date::sys_days{d.time_since_epoch()}); }
+std::string format_date(Date d) {
+  return date::format("%F", date::sys_days{d.time_since_epoch()});
+}
 
 std::optional<Index> find_column(const std::vector<std::string>& names, std::string_view wanted) {
   wanted = trim_field(wanted);
@@ -101,8 +104,8 @@ std::string list_columns(const std::vector<std::string>& names) {
 
 Index Series::column_index(std::string_view name) const {
   if (auto c = find_column(columns, name)) return *c;
-  throw Error(source + ": no column '" + std::string(name) + "' (available: " + list_columns(columns) +
-              ")");
+  throw Error(source + ": no column '" + std::string(name) +
+              "' (available: " + list_columns(columns) + ")");
 }
 
 }  // namespace bnlstm

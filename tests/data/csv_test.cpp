@@ -54,8 +54,8 @@ TEST(CsvLayouts, AlphaVantageNewestFirstIsSortedAscending) {
   const Series s = load_csv(kFixtures + "alphavantage.csv");
   EXPECT_EQ(s.columns, std::vector<std::string>{"4. close"});
   ASSERT_EQ(s.rows(), 5);
-  EXPECT_THAT(s.dates, ElementsAre(ymd(2021, 1, 4), ymd(2021, 1, 5), ymd(2021, 1, 6), ymd(2021, 1, 7),
-                                   ymd(2021, 1, 8)));
+  EXPECT_THAT(s.dates, ElementsAre(ymd(2021, 1, 4), ymd(2021, 1, 5), ymd(2021, 1, 6),
+                                   ymd(2021, 1, 7), ymd(2021, 1, 8)));
   EXPECT_THAT(column(s, 0), ElementsAre(101.0, 102.5, 99.5, 100.25, 103.75));
   // The last line has no newline: its volume must not lose its final digit.
   CsvOptions opt;
@@ -87,7 +87,8 @@ TEST(CsvLayouts, ExplicitColumnsQuotedFieldsAndTimeParts) {
 }
 
 TEST(CsvLayouts, SplitsQuotedRecords) {
-  EXPECT_THAT(split_csv_record(R"(a,"b,c","say ""hi""",,)"), ElementsAre("a", "b,c", "say \"hi\"", "", ""));
+  EXPECT_THAT(split_csv_record(R"(a,"b,c","say ""hi""",,)"),
+              ElementsAre("a", "b,c", "say \"hi\"", "", ""));
   EXPECT_THAT(split_csv_record(""), ElementsAre(""));
 }
 
@@ -97,7 +98,8 @@ TEST(CsvLayouts, QuotedFieldMaySpanLinesAndLineNumbersFollowTheFile) {
   const Series s = parse_csv(text, "mem.csv", {}, &report);
   ASSERT_EQ(s.rows(), 1);
   EXPECT_EQ(s.values(0, 0), 1.0);
-  EXPECT_THAT(report.warnings, ElementsAre("mem.csv:4: column 'Close': expected a number, got 'oops'"));
+  EXPECT_THAT(report.warnings,
+              ElementsAre("mem.csv:4: column 'Close': expected a number, got 'oops'"));
 }
 
 TEST(CsvRange, SelectsInclusiveDateRange) {
@@ -106,7 +108,8 @@ TEST(CsvRange, SelectsInclusiveDateRange) {
   opt.end = ymd(2021, 1, 8);
   LoadReport report;
   const Series s = load_csv(kFixtures + "yahoo.csv", opt, &report);
-  EXPECT_THAT(s.dates, ElementsAre(ymd(2021, 1, 5), ymd(2021, 1, 6), ymd(2021, 1, 7), ymd(2021, 1, 8)));
+  EXPECT_THAT(s.dates,
+              ElementsAre(ymd(2021, 1, 5), ymd(2021, 1, 6), ymd(2021, 1, 7), ymd(2021, 1, 8)));
   EXPECT_THAT(column(s, 0), ElementsAre(102.5, 99.5, 100.25, 103.75));
   EXPECT_EQ(report.outside_range, 2);
   EXPECT_EQ(report.summary(),
@@ -149,7 +152,8 @@ TEST(CsvBadRows, SkippedWithCountsAndLineNumbers) {
   const std::string f = kFixtures + "bad_rows.csv";
   const Series s = load_csv(f, {}, &report);
   // Lines 2, 6, 10 and 12 are good for Close (line 10 has a null Volume, not selected).
-  EXPECT_THAT(s.dates, ElementsAre(ymd(2021, 1, 4), ymd(2021, 1, 8), ymd(2021, 1, 12), ymd(2021, 1, 13)));
+  EXPECT_THAT(s.dates,
+              ElementsAre(ymd(2021, 1, 4), ymd(2021, 1, 8), ymd(2021, 1, 12), ymd(2021, 1, 13)));
   EXPECT_THAT(column(s, 0), ElementsAre(101.0, 103.75, 104.5, 105.5));
   EXPECT_EQ(report.data_lines, 10);  // the blank line 11 is not a data line
   EXPECT_EQ(report.kept, 4);
@@ -166,8 +170,9 @@ TEST(CsvBadRows, SkippedWithCountsAndLineNumbers) {
                           f + ":7: duplicate date 2021-01-08 (kept the row at line 6)",
                           f + ":8: column 'Date': expected a date YYYY-MM-DD, got '2021-13-01'",
                           f + ":9: expected 7 fields as in the header, got 4"));
-  EXPECT_EQ(report.summary(), f + ": 4 rows 2021-01-04..2021-01-13; skipped 6 bad rows: 2 missing values, "
-                                  "1 non-numeric value, 1 bad date, 1 duplicate date, 1 malformed row");
+  EXPECT_EQ(report.summary(),
+            f + ": 4 rows 2021-01-04..2021-01-13; skipped 6 bad rows: 2 missing values, "
+                "1 non-numeric value, 1 bad date, 1 duplicate date, 1 malformed row");
 }
 
 TEST(CsvBadRows, OnlySelectedColumnsAreChecked) {
@@ -179,7 +184,8 @@ TEST(CsvBadRows, OnlySelectedColumnsAreChecked) {
   EXPECT_THAT(column(s, 1), ElementsAre(1200, 2100, 1500));
   EXPECT_EQ(report.missing_value, 3);
   ASSERT_EQ(report.warnings.size(), 7u);
-  EXPECT_EQ(report.warnings.at(6), kFixtures + "bad_rows.csv:10: column 'Volume': missing value 'null'");
+  EXPECT_EQ(report.warnings.at(6),
+            kFixtures + "bad_rows.csv:10: column 'Volume': missing value 'null'");
 }
 
 TEST(CsvBadRows, RowsOutsideTheRangeAreNotChecked) {
@@ -224,30 +230,35 @@ TEST(CsvErrors, UnknownColumnListsAvailableColumns) {
                 "'Adj Close', 'Volume')");
   CsvOptions date;
   date.date_column = "when";
-  EXPECT_THAT(error_of([&] { load_csv(f, date); }), HasSubstr(": no date column 'when' (available: 'Date',"));
-  EXPECT_EQ(error_of([&] { parse_csv("When,Price\n2021-01-04,1\n", "m"); }),
-            "m: no date column (looked for date, timestamp, time, datetime, day; available: 'When', "
-            "'Price'); name the date column explicitly");
+  EXPECT_THAT(error_of([&] { load_csv(f, date); }),
+              HasSubstr(": no date column 'when' (available: 'Date',"));
+  EXPECT_EQ(
+      error_of([&] { parse_csv("When,Price\n2021-01-04,1\n", "m"); }),
+      "m: no date column (looked for date, timestamp, time, datetime, day; available: 'When', "
+      "'Price'); name the date column explicitly");
 }
 
 TEST(CsvErrors, DefaultColumnsAndTheirAbsence) {
   const Series s = parse_csv("Day,Price\n2021-01-04,1\n", "m");
   EXPECT_EQ(s.columns, std::vector<std::string>{"Price"});
-  EXPECT_EQ(error_of([&] { parse_csv("Date,Open\n2021-01-04,1\n", "m"); }),
-            "m: no default target column (looked for close, adj close, price, value; available: 'Date', "
-            "'Open'); name the value column(s) explicitly");
+  EXPECT_EQ(
+      error_of([&] { parse_csv("Date,Open\n2021-01-04,1\n", "m"); }),
+      "m: no default target column (looked for close, adj close, price, value; available: 'Date', "
+      "'Open'); name the value column(s) explicitly");
 }
 
 TEST(CsvErrors, MissingEmptyAndHeaderOnlyFiles) {
-  EXPECT_EQ(error_of([&] { load_csv(kFixtures + "nope.csv"); }), kFixtures + "nope.csv: no such file");
+  EXPECT_EQ(error_of([&] { load_csv(kFixtures + "nope.csv"); }),
+            kFixtures + "nope.csv: no such file");
   EXPECT_EQ(error_of([&] { load_csv(kFixtures + "empty.csv"); }),
             kFixtures + "empty.csv: the file is empty (expected a header line such as Date,Close)");
   EXPECT_EQ(error_of([&] { load_csv(kFixtures + "header_only.csv"); }),
             kFixtures + "header_only.csv: no data rows after the header");
   EXPECT_EQ(error_of([&] { load_csv(kFixtures); }),
             kFixtures + ": is a directory, expected a CSV file");
-  EXPECT_EQ(error_of([&] { parse_csv("Date,Close\n2021-01-04,x\n", "m"); }),
-            "m: no valid rows (1 bad rows; first: m:2: column 'Close': expected a number, got 'x')");
+  EXPECT_EQ(
+      error_of([&] { parse_csv("Date,Close\n2021-01-04,x\n", "m"); }),
+      "m: no valid rows (1 bad rows; first: m:2: column 'Close': expected a number, got 'x')");
 }
 
 }  // namespace

@@ -40,8 +40,9 @@ TEST(Dates, ParseDateErrorSaysWhatWasExpected) {
     parse_date("2021/01/02", "start date");
     FAIL() << "no exception";
   } catch (const Error& e) {
-    EXPECT_STREQ(e.what(),
-                 "start date: expected a date YYYY-MM-DD (optionally with a time), got '2021/01/02'");
+    EXPECT_STREQ(
+        e.what(),
+        "start date: expected a date YYYY-MM-DD (optionally with a time), got '2021/01/02'");
   }
 }
 
@@ -51,7 +52,8 @@ TEST(Dates, FormatsAsIso) {
 }
 
 TEST(Columns, LookupIsCaseInsensitiveAndIgnoresSpacesAndQuotes) {
-  const std::vector<std::string> yahoo = {"Date", "Open", "High", "Low", "Close", "Adj Close", "Volume"};
+  const std::vector<std::string> yahoo = {"Date",  "Open",      "High",  "Low",
+                                          "Close", "Adj Close", "Volume"};
   EXPECT_EQ(find_column(yahoo, "close"), 4);
   EXPECT_EQ(find_column(yahoo, " \"CLOSE\" "), 4);
   EXPECT_EQ(find_column(yahoo, "adj close"), 5);

@@ -56,7 +56,9 @@ struct LoadReport {
   Index malformed = 0;      // field count differs from the header
   Index duplicate_date = 0;
 
-  Index skipped() const { return bad_date + missing_value + non_numeric + malformed + duplicate_date; }
+  Index skipped() const {
+    return bad_date + missing_value + non_numeric + malformed + duplicate_date;
+  }
   // e.g. "google.csv: 4028 rows 2005-01-03..2020-12-31 (403 outside range); skipped 2 bad rows:
   //       1 missing value, 1 duplicate date"
   std::string summary() const;

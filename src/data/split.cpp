@@ -1,0 +1,79 @@
+#include "bnlstm/data/split.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "bnlstm/core/error.hpp"
+
+namespace bnlstm {
+
+namespace {
+
+std::string num(double x) {
+  std::string s = std::to_string(x);
+  s.erase(s.find_last_not_of('0') + 1);  // 0.700000 -> 0.7
+  if (s.back() == '.') s.pop_back();
+  return s;
+}
+
+// Windows whose targets all lie in rows [b, e): [b - L, e - L - H + 1) clipped to [0, count).
+Range windows_of(Range rows, Index L, Index H, Index count) {
+  Range w{std::max<Index>(0, rows.begin - L), std::min<Index>(count, rows.end - L - H + 1)};
+  if (w.end < w.begin) w.end = w.begin;
+  return w;
+}
+
+}  // namespace
+
+Split chronological_split(Index rows, Index lookback, Index horizon, const SplitFractions& f) {
+  const Index T = rows, L = lookback, H = horizon;
+  if (!(f.train > 0 && f.train <= 1))
+    throw Error("split: expected a train fraction in (0, 1], got " + num(f.train));
+  if (!(f.validation >= 0 && f.train + f.validation <= 1 + 1e-12))
+    throw Error("split: expected a validation fraction in [0, 1 - train] = [0, " +
+                num(1 - f.train) + "], got " + num(f.validation));
+  if (L < 1 || H < 1)
+    throw Error("split: look-back and horizon must be >= 1, got " + std::to_string(L) + " and " +
+                std::to_string(H));
+
+  // rows: floor like the notebook's int(len(data) * 0.7)
+  const Index n_train = static_cast<Index>(std::floor(f.train * static_cast<double>(T)));
+  const Index n_val =
+      std::min(T - n_train, static_cast<Index>(std::floor(f.validation * static_cast<double>(T))));
+  Split s;
+  s.train_rows = {0, n_train};
+  s.validation_rows = {n_train, n_train + n_val};
+  s.test_rows = {n_train + n_val, T};
+
+  // windows: by first target, all targets inside the part
+  const Index count = std::max<Index>(0, T - L - H + 1);
+  s.train_windows = windows_of(s.train_rows, L, H, count);
+  s.validation_windows = windows_of(s.validation_rows, L, H, count);
+  s.test_windows = windows_of(s.test_rows, L, H, count);
+
+  if (s.train_windows.empty())
+    throw Error("split: the train part (" + std::to_string(n_train) + " of " + std::to_string(T) +
+                " rows) holds no window for look-back " + std::to_string(L) + " and horizon " +
+                std::to_string(H) + " (needs at least " + std::to_string(L + H) + " rows)");
+  auto check = [&](const char* name, Range part_rows, Range part_windows) {
+    if (!part_rows.empty() && part_windows.empty())
+      throw Error(std::string("split: the ") + name + " part (" + std::to_string(part_rows.size()) +
+                  " rows) holds no window for horizon " + std::to_string(H) + " (needs at least " +
+                  std::to_string(H) + " rows)");
+  };
+  check("validation", s.validation_rows, s.validation_windows);
+  check("test", s.test_rows, s.test_windows);
+  return s;
+}
+
+Scaler fit_scaler(ScalerKind kind, const Series& series, const Split& split) {
+  if (split.train_rows.end > series.rows())
+    throw Error("fit_scaler: the split has " + std::to_string(split.train_rows.end) +
+                " train rows, the series " + std::to_string(series.rows()));
+  return Scaler::fit(kind,
+                     series.values.middleRows(split.train_rows.begin, split.train_rows.size()),
+                     series.columns);
+}
+
+}  // namespace bnlstm

@@ -1,0 +1,198 @@
+#include "bnlstm/data/windows.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "bnlstm/core/error.hpp"
+
+namespace bnlstm {
+namespace {
+
+template <typename F>
+std::string error_of(F&& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "no bnlstm::Error thrown";
+  return "";
+}
+
+Date day(int d) {
+  return std::chrono::sys_days{std::chrono::year{2021} / 3 / d};
+}
+
+// 7 rows: close 10, 11, 13, 16, 20, 25, 31 and volume 100..700. Scaled with shift 10, scale 10
+// (close) and shift 100, scale 100 (volume): close s = 0, .1, .3, .6, 1, 1.5, 2.1; volume v = 0..6.
+Series tiny() {
+  Series s;
+  s.source = "tiny";
+  s.columns = {"close", "volume"};
+  for (int d = 1; d <= 7; ++d) s.dates.push_back(day(d));
+  s.values.resize(7, 2);
+  s.values << 10, 100, 11, 200, 13, 300, 16, 400, 20, 500, 25, 600, 31, 700;
+  return s;
+}
+
+Scaler tiny_scaler() {
+  return Scaler(ScalerKind::min_max, (VectorD(2) << 10, 100).finished(),
+                (VectorD(2) << 10, 100).finished());
+}
+
+WindowSpec spec(Index L, Index H, Target target, std::vector<Index> inputs = {0}) {
+  WindowSpec w;
+  w.lookback = L;
+  w.horizon = H;
+  w.target = target;
+  w.input_columns = std::move(inputs);
+  return w;
+}
+
+MatrixD rows(std::initializer_list<std::initializer_list<double>> r) {
+  MatrixD m(r.size(), r.begin()->size());
+  Index i = 0;
+  for (auto& row : r) {
+    Index j = 0;
+    for (double v : row) m(i, j++) = v;
+    ++i;
+  }
+  return m;
+}
+
+TEST(Windows, NotebookSetupLookBackOneHorizonOneLevel) {
+  const Windows w(tiny(), tiny_scaler(), spec(1, 1, Target::level));
+  EXPECT_EQ(w.count(), 6);
+  MatrixD x, y;
+  const std::vector<Index> all = {0, 1, 2, 3, 4, 5};
+  w.gather(x, y, all);
+  // x[i] = s[i], y[i] = s[i+1], as in the notebook's create_dataset(data, look_back=1)
+  EXPECT_TRUE(x.isApprox(rows({{0}, {.1}, {.3}, {.6}, {1}, {1.5}}), 1e-15)) << x;
+  EXPECT_TRUE(y.isApprox(rows({{.1}, {.3}, {.6}, {1}, {1.5}, {2.1}}), 1e-15)) << y;
+}
+
+TEST(Windows, LevelTargetsHorizonThree) {
+  const Windows w(tiny(), tiny_scaler(), spec(2, 3, Target::level));
+  EXPECT_EQ(w.count(), 3);  // 7 - 2 - 3 + 1
+  EXPECT_EQ(w.origins(), 6);
+  MatrixD x, y;
+  const std::vector<Index> batch = {2, 0};
+  w.gather(x, y, batch);
+  // time-major: row t*N + n = step t of sample n
+  EXPECT_TRUE(x.isApprox(rows({{.3}, {0}, {.6}, {.1}}), 1e-15)) << x;
+  EXPECT_TRUE(y.isApprox(rows({{1, 1.5, 2.1}, {.3, .6, 1}}), 1e-15)) << y;
+}
+
+TEST(Windows, DeltaTargetsAreChangesFromTheLastObservedValue) {
+  const Windows w(tiny(), tiny_scaler(), spec(2, 3, Target::delta));
+  MatrixD x, y;
+  const std::vector<Index> batch = {0, 1, 2};
+  w.gather(x, y, batch);
+  // window 0: last observed s[1] = .1, targets s[2..4] = .3 .6 1
+  EXPECT_TRUE(y.isApprox(rows({{.2, .5, .9}, {.3, .7, 1.2}, {.4, .9, 1.5}}), 1e-14)) << y;
+  EXPECT_TRUE(x.isApprox(rows({{0}, {.1}, {.3}, {.1}, {.3}, {.6}}), 1e-15)) << x;
+}
+
+TEST(Windows, SeveralInputColumnsInTheGivenOrder) {
+  WindowSpec s = spec(2, 1, Target::level, {1, 0});
+  const Windows w(tiny(), tiny_scaler(), s);
+  EXPECT_EQ(w.inputs(), 2);
+  Matrix<float> x, y;
+  const std::vector<Index> batch = {4, 1};
+  w.gather(x, y, batch);
+  MatrixD expected = rows({{4, 1}, {1, .1}, {5, 1.5}, {2, .3}});  // (volume, close)
+  EXPECT_TRUE(x.cast<double>().isApprox(expected, 1e-6)) << x;
+  EXPECT_TRUE(y.cast<double>().isApprox(rows({{2.1}, {.6}}), 1e-6)) << y;
+}
+
+TEST(Windows, TargetDatesAndPrices) {
+  const Windows w(tiny(), tiny_scaler(), spec(2, 3, Target::delta));
+  EXPECT_EQ(w.last_input_date(0), day(2));
+  EXPECT_EQ(w.target_date(0, 0), day(3));
+  EXPECT_EQ(w.target_date(2, 2), day(7));
+  EXPECT_EQ(w.last_observed_price(1), 13.0);
+  EXPECT_EQ(w.target_price(1, 2), 25.0);
+  EXPECT_EQ(w.first_target_row(1), 3);
+  EXPECT_EQ(error_of([&] { w.target_date(3, 0); }), "windows: window index 3 out of range [0, 3)");
+  EXPECT_EQ(error_of([&] { w.target_date(0, 3); }),
+            "windows: target step index 3 out of range [0, 3)");
+}
+
+TEST(Windows, ToPriceInvertsTheTargetsForBothKinds) {
+  for (Target kind : {Target::level, Target::delta}) {
+    const Windows w(tiny(), tiny_scaler(), spec(2, 3, kind));
+    for (Index i = 0; i < w.count(); ++i) {
+      float y[3];
+      double price[3];
+      w.target(y, i);
+      w.to_price(price, y, i);
+      for (Index k = 0; k < 3; ++k)
+        EXPECT_NEAR(price[k], w.target_price(i, k), 1e-5) << to_string(kind);
+    }
+  }
+  // Delta adds to the last observed price, level to the scaler's shift.
+  const Windows d(tiny(), tiny_scaler(), spec(2, 3, Target::delta));
+  const double pred[3] = {0, 0.5, -1};
+  double price[3];
+  d.to_price(price, pred, 0);
+  EXPECT_THAT(price, ::testing::ElementsAre(11, 16, 1));
+  const Windows l(tiny(), tiny_scaler(), spec(2, 3, Target::level));
+  l.to_price(price, pred, 0);
+  EXPECT_THAT(price, ::testing::ElementsAre(10, 15, 0));
+}
+
+TEST(Windows, ToPriceForABatchAndForTheFinalForecastOrigin) {
+  const Windows w(tiny(), tiny_scaler(), spec(2, 3, Target::delta));
+  Matrix<float> pred(2, 3);
+  pred << 0.1f, 0.2f, 0.3f, 0, 0, 0;
+  const std::vector<Index> origins = {5, 0};  // 5 = origins()-1: inputs rows 5, 6, no targets
+  MatrixD price;
+  w.to_price(price, pred, origins);
+  EXPECT_TRUE(price.isApprox(rows({{32, 33, 34}, {11, 11, 11}}), 1e-6)) << price;
+  MatrixD x;
+  w.gather_inputs(x, origins);
+  EXPECT_TRUE(x.isApprox(rows({{1.5}, {0}, {2.1}, {.1}}), 1e-15)) << x;
+  MatrixD y;
+  EXPECT_EQ(error_of([&] { w.gather(x, y, origins); }),
+            "windows: window index 5 out of range [0, 3)");
+  const std::vector<Index> beyond = {6};
+  EXPECT_EQ(error_of([&] { w.gather_inputs(x, beyond); }),
+            "windows: origin index 6 out of range [0, 6)");
+}
+
+TEST(Windows, GatherReusesCallerBuffers) {
+  const Windows w(tiny(), tiny_scaler(), spec(2, 2, Target::delta));
+  Matrix<float> x, y;
+  const std::vector<Index> a = {0, 1}, b = {3, 2};
+  w.gather(x, y, a);
+  const float* xp = x.data();
+  const float* yp = y.data();
+  w.gather(x, y, b);
+  EXPECT_EQ(x.data(), xp);
+  EXPECT_EQ(y.data(), yp);
+  EXPECT_FLOAT_EQ(x(0, 0), 0.6f);  // step 0 of window 3
+}
+
+TEST(Windows, TooFewRowsIsAnError) {
+  Series s = tiny();
+  EXPECT_EQ(error_of([&] { Windows(s, tiny_scaler(), spec(5, 3, Target::delta)); }),
+            "too few rows for look-back 5 and horizon 3: have 7, need at least 8");
+  EXPECT_EQ(Windows(s, tiny_scaler(), spec(4, 3, Target::delta)).count(), 1);
+  EXPECT_EQ(error_of([&] { Windows(s, tiny_scaler(), spec(0, 1, Target::delta)); }),
+            "windows: look-back must be >= 1, got 0");
+  EXPECT_EQ(error_of([&] { Windows(s, tiny_scaler(), spec(1, 1, Target::delta, {2})); }),
+            "windows: input column 2 out of range, the series has 2 columns");
+  const Scaler one(ScalerKind::min_max, VectorD::Zero(1), VectorD::Ones(1));
+  EXPECT_EQ(error_of([&] { Windows(s, one, spec(1, 1, Target::delta)); }),
+            "windows: scaler has 1 columns, the series 2");
+}
+
+TEST(Windows, TargetNames) {
+  EXPECT_EQ(parse_target("Delta"), Target::delta);
+  EXPECT_EQ(parse_target("level"), Target::level);
+  EXPECT_EQ(error_of([] { parse_target("diff"); }), "target: expected level or delta, got 'diff'");
+  EXPECT_EQ(WindowSpec{}.target, Target::delta);
+}
+
+}  // namespace
+}  // namespace bnlstm
