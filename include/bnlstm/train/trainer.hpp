@@ -1,0 +1,96 @@
+#pragma once
+// Mini-batch training of a ForecastNetwork on windows of one series, with the notebook's knobs
+// (epochs, batch size, learning rate, gradient clipping by value, early stopping on the
+// validation loss with patience and delta) and two things the notebook lacks: real mini-batches
+// (one optimizer step per batch, not per sample) and restoring the best epoch's weights.
+//
+// One epoch, top to bottom:
+//   shuffle the training window indices (Fisher-Yates driven by the seeded Rng; train only)
+//   for each batch of batch_size windows:
+//     gather x (L*B, I), y (B, H)      -> network.forward -> loss -> dloss/dy
+//     zero grads, network.backward     -> clip (value or global norm) -> optimizer.step
+//   validation loss in eval mode (chunks of 1024 windows, mean over every value)
+//   early stopping update; a new lowest validation loss snapshots the weights
+// After the last epoch the snapshot of the lowest validation loss is loaded back.
+//
+// Same seed, same data, same options and the same number of threads give the same losses bit
+// for bit (no time-dependent or unordered reductions in the loop).
+#include <functional>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "bnlstm/core/random.hpp"
+#include "bnlstm/data/split.hpp"
+#include "bnlstm/data/windows.hpp"
+#include "bnlstm/nn/loss.hpp"
+#include "bnlstm/optim/optimizer.hpp"
+#include "bnlstm/train/early_stopping.hpp"
+#include "bnlstm/train/history.hpp"
+#include "bnlstm/train/network.hpp"
+
+namespace bnlstm {
+
+enum class ClipMode { none, value, norm };
+
+// "none", "value", "norm"; throws bnlstm::Error listing the choices.
+ClipMode parse_clip_mode(std::string_view name);
+std::string to_string(ClipMode mode);
+
+struct TrainOptions {
+  int epochs = 100;         // the notebook's 100
+  Index batch_size = 32;    // the notebook's 32
+  int patience = 10;        // early stopping (notebook: 10); 0 = never stop early
+  double delta = 0.001;     // minimum improvement (notebook: 0.001)
+  ClipMode clip_mode = ClipMode::value;  // the notebook clips every gradient element
+  double clip = 1.0;                     // value bound or max global norm (notebook: 1.0)
+  LossKind loss = LossKind::mse;
+  double huber_delta = 1.0;
+  OptimizerKind optimizer = OptimizerKind::adam;
+  OptimizerConfig optimizer_config;  // lr (1e-3), momentum, betas, weight decay
+  bool shuffle = true;               // shuffle training windows every epoch
+  bool restore_best = true;          // load the lowest-validation-loss weights at the end
+};
+
+struct TrainCallbacks {
+  // After every epoch, with the early-stopping state after this epoch's update.
+  std::function<void(const EpochRecord&, const EarlyStopping&)> on_epoch;
+  // After every optimizer step: epoch (1-based), batch (1-based), batches in the epoch.
+  std::function<void(int epoch, Index batch, Index batches)> on_batch;
+};
+
+template <typename T>
+class Trainer {
+ public:
+  // Throws bnlstm::Error for epochs < 1, batch_size < 1, patience < 0, a bad delta or clip,
+  // or a network whose input size / horizon does not match the windows.
+  Trainer(ForecastNetwork<T>& network, const Windows& windows, const TrainOptions& options);
+
+  // Trains on window indices `train`, validates on `validation` (both ranges of windows, both
+  // non-empty). Throws bnlstm::Error when the training loss stops being finite ("training
+  // diverged ...") or when norm=batch meets a training set of a single window.
+  TrainingHistory fit(Range train, Range validation, Rng& rng, const TrainCallbacks& callbacks = {});
+
+  // Mean loss over windows `range` in eval mode (chunks of 1024).
+  double evaluate(Range range);
+
+  // The index order of the last epoch (for tests: shuffling stays inside the train range).
+  const std::vector<Index>& last_order() const { return order_; }
+
+ private:
+  ForecastNetwork<T>& net_;
+  const Windows& windows_;
+  TrainOptions options_;
+  Loss<T> loss_;
+  ParameterList<T> params_;
+  std::unique_ptr<Optimizer<T>> optimizer_;
+  std::vector<Index> order_, chunk_;
+  Matrix<T> x_, y_, dy_;
+};
+
+extern template class Trainer<float>;
+extern template class Trainer<double>;
+
+}  // namespace bnlstm
