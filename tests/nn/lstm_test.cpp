@@ -177,6 +177,23 @@ TEST(Lstm, ReusesBuffersAcrossCallsOfTheSameShape) {
   EXPECT_EQ(lstm.backward(Matrix<float>::Ones(20, 3)).data(), dx);
 }
 
+// Parameter gradients accumulate (+=) across backward calls; a separate zero_grad clears them.
+TEST(Lstm, BackwardAccumulatesParameterGradients) {
+  for (LstmNorm norm : {LstmNorm::none, LstmNorm::batch, LstmNorm::layer}) {
+    Rng rng(11);
+    Lstm<double> lstm(small_options(norm), rng);
+    const Matrix<double> x = randn(3 * 4, 2, rng), dy = randn(3 * 4, 3, rng);
+    zero_grad(lstm.parameters());
+    lstm.forward(x, 3);
+    lstm.backward(dy);
+    std::vector<Matrix<double>> once;
+    for (Parameter<double>* p : lstm.parameters()) once.push_back(p->grad);
+    lstm.backward(dy);
+    for (size_t k = 0; k < once.size(); ++k)
+      EXPECT_TRUE(lstm.parameters()[k]->grad.isApprox(2 * once[k], 1e-14)) << lstm.parameters()[k]->name;
+  }
+}
+
 // Eval mode differs from training mode only for batch, and is deterministic.
 TEST(Lstm, EvalUsesRunningStatisticsNotBatchStatistics) {
   Rng rng(6);
