@@ -5,36 +5,124 @@
 //
 // Layout: x is contiguous row-major (N, C, L); (N, C) is the case L = 1. Statistics are per
 // channel c, over the N*L values x[n, c, l].
+//
+//   training:  y = (x - mean_B) / sqrt(var_B + eps) * gamma + beta   (var_B biased, over N*L)
+//              running = (1 - momentum) * running + momentum * batch  (running_var unbiased)
+//   eval:      y = (x - running_mean) / sqrt(running_var + eps) * gamma + beta
+// Derivation of the backward pass and accuracy notes: docs/batch_norm.md.
+#include <cstdint>
+#include <optional>
+#include <string>
+
 #include "bnlstm/core/tensor.hpp"
+#include "bnlstm/nn/parameter.hpp"
 
 namespace bnlstm {
+
+class TensorFile;
 
 // Training-mode forward with batch statistics.
 // x: (N, C, L), y: (N, C, L), mean/var/rstd: (C). var is the biased batch variance,
 // rstd = 1/sqrt(var + eps). gamma/beta: (C) or nullptr (no affine).
 // Throws bnlstm::Error when N*L == 1 (a single value per channel cannot be normalized).
 template <typename T>
-void batch_norm_forward_train(T* y, T* mean, T* var, T* rstd, const T* x, const T* gamma, const T* beta,
-                              Index N, Index C, Index L, T eps);
+void batch_norm_forward_train(T* y, T* mean, T* var, T* rstd, const T* x, const T* gamma,
+                              const T* beta, Index N, Index C, Index L, T eps);
 
 // Forward with given statistics (eval mode): y = (x - mean) / sqrt(var + eps) * gamma + beta.
 // x: (N, C, L), y: (N, C, L), mean/var/gamma/beta: (C); gamma/beta may be nullptr.
 template <typename T>
-void batch_norm_forward_eval(T* y, const T* x, const T* mean, const T* var, const T* gamma, const T* beta,
-                             Index N, Index C, Index L, T eps);
+void batch_norm_forward_eval(T* y, const T* x, const T* mean, const T* var, const T* gamma,
+                             const T* beta, Index N, Index C, Index L, T eps);
 
 // Backward of the training-mode forward (gradient flows through the batch statistics).
 // dy, x: (N, C, L); mean, rstd, gamma: (C) from the forward. dx: (N, C, L) is overwritten;
 // dgamma, dbeta: (C) are accumulated (+=); gamma/dgamma/dbeta may be nullptr (no affine).
 template <typename T>
-void batch_norm_backward(T* dx, T* dgamma, T* dbeta, const T* dy, const T* x, const T* mean, const T* rstd,
-                         const T* gamma, Index N, Index C, Index L);
+void batch_norm_backward(T* dx, T* dgamma, T* dbeta, const T* dy, const T* x, const T* mean,
+                         const T* rstd, const T* gamma, Index N, Index C, Index L);
+
+// Backward of the eval-mode forward, where mean and rstd are constants (running statistics):
+// dx = dy * gamma * rstd, dgamma += sum dy * (x - mean) * rstd, dbeta += sum dy.
+// Same arguments as batch_norm_backward; rstd = 1/sqrt(running_var + eps).
+template <typename T>
+void batch_norm_backward_eval(T* dx, T* dgamma, T* dbeta, const T* dy, const T* x, const T* mean,
+                              const T* rstd, const T* gamma, Index N, Index C, Index L);
 
 // running = (1 - factor) * running + factor * batch, with the unbiased variance
 // var * count / (count - 1). factor is the momentum, or 1/num_batches_tracked for a
 // cumulative moving average (momentum unset). running_mean/var, mean/var: (C).
 template <typename T>
-void batch_norm_update_running_stats(T* running_mean, T* running_var, const T* mean, const T* var, Index C,
-                                     Index count, double factor);
+void batch_norm_update_running_stats(T* running_mean, T* running_var, const T* mean, const T* var,
+                                     Index C, Index count, double factor);
+
+// Options of BatchNorm1d; the defaults are torch.nn.BatchNorm1d's.
+struct BatchNormOptions {
+  double eps = 1e-5;                     // added to the variance before the square root
+  std::optional<double> momentum = 0.1;  // running-stat update factor; nullopt = cumulative average
+  bool affine = true;                    // learnable weight (gamma, starts at 1) and bias (beta, 0)
+  bool track_running_stats = true;       // keep running_mean / running_var for eval mode
+};
+
+// A BatchNorm1d layer. Starts in training mode.
+//
+//   BatchNorm1d<float> bn(64);            // C = 64
+//   bn.forward(x, y);                      // x, y: (N, 64)
+//   bn.forward(x, y, L);                   // x, y: (N, 64 * L), the row-major (N, 64, L) layout
+//   bn.zero_grad(); bn.backward(dy, dx);   // dx: like x; weight/bias grads accumulate (+=)
+//
+// Training mode (or track_running_stats off) normalizes with batch statistics; eval mode with
+// the running statistics. forward() keeps a copy of x and the per-channel mean and 1/std for
+// backward(), which differentiates the last forward in the mode it ran in.
+template <typename T>
+class BatchNorm1d {
+ public:
+  explicit BatchNorm1d(Index num_features, BatchNormOptions options = {});
+
+  void train(bool on = true) { training_ = on; }
+  void eval() { training_ = false; }
+  bool training() const { return training_; }
+
+  // x: (N, C), y: (N, C)
+  void forward(const Matrix<T>& x, Matrix<T>& y) { forward(x, y, 1); }
+  // x: (N, C*L) holding (N, C, L) row-major, y: (N, C*L)
+  void forward(const Matrix<T>& x, Matrix<T>& y, Index L);
+  // dy: shape of the last forward's x, dx: same (overwritten).
+  void backward(const Matrix<T>& dy, Matrix<T>& dx);
+
+  // {weight, bias} when affine, else empty. Values and grads are (1, C).
+  ParameterList<T> parameters();
+  void zero_grad();
+
+  Parameter<T>& weight() { return weight_; }
+  Parameter<T>& bias() { return bias_; }
+  const Parameter<T>& weight() const { return weight_; }
+  const Parameter<T>& bias() const { return bias_; }
+  // (1, C); empty when track_running_stats is off.
+  const RowVector<T>& running_mean() const { return running_mean_; }
+  const RowVector<T>& running_var() const { return running_var_; }
+  int64_t num_batches_tracked() const { return num_batches_tracked_; }
+  Index num_features() const { return channels_; }
+  const BatchNormOptions& options() const { return options_; }
+
+  // torch state_dict names: prefix + weight, bias (affine), running_mean, running_var,
+  // num_batches_tracked (track_running_stats). load_state checks every tensor's presence and
+  // shape, throws bnlstm::Error naming the tensor, and changes nothing on error.
+  void save_state(TensorFile& file, const std::string& prefix) const;
+  void load_state(const TensorFile& file, const std::string& prefix);
+
+ private:
+  Index channels_;
+  BatchNormOptions options_;
+  bool training_ = true;
+  Parameter<T> weight_, bias_;
+  RowVector<T> running_mean_, running_var_;
+  int64_t num_batches_tracked_ = 0;
+  // Cache of the last forward, for backward.
+  Matrix<T> x_;
+  RowVector<T> mean_, var_, rstd_;
+  Index length_ = 0;         // L of the last forward; 0 = no forward yet
+  bool batch_stats_ = true;  // the last forward normalized with batch statistics
+};
 
 }  // namespace bnlstm
