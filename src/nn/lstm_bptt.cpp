@@ -78,6 +78,10 @@ const Matrix<T>& Lstm<T>::forward(const Matrix<T>& x, Index seq_len, const Matri
   forward_trained_ = training_;
   x_ = x;
   if (h0) h0_ = *h0; else h0_.setZero();
+  // A zero initial state (the default) makes W_hh h_0 = 0: step 0 skips that product and
+  // backward skips its dW_hh term. dL/dh_0 is computed only when h0 was passed.
+  h0_zero_ = !h0 || h0->isZero(0);
+  h0_given_ = h0 != nullptr;
   if (c0) c0_ = *c0; else c0_.setZero();
   if (batch_stats) {
     bn_x_->begin_training_sequence(L);
@@ -133,11 +137,13 @@ void Lstm<T>::step_forward(Index t, Index N) {
   MatrixMap<T> a(gates_.data() + r * G, N, G);
 
   // recurrent term
+  const bool zero_state = t == 0 && h0_zero_;
   if (norm() == LstmNorm::none) {
-    a.noalias() += h_prev * weight_hh_.value.transpose();
+    if (!zero_state) a.noalias() += h_prev * weight_hh_.value.transpose();
   } else {
     MatrixMap<T> hw(hw_.data() + r * G, N, G);
-    hw.noalias() = h_prev * weight_hh_.value.transpose();
+    if (zero_state) hw.setZero();  // still normalized: BN's step-0 running statistics see it
+    else hw.noalias() = h_prev * weight_hh_.value.transpose();
     if (norm() == LstmNorm::batch) {
       if (training_) bn_h_->forward_train(step_g_.data(), hw.data(), gamma_h_.value.data(), nullptr, t, N);
       else bn_h_->forward_eval(step_g_.data(), hw.data(), gamma_h_.value.data(), nullptr, t, N);
@@ -201,7 +207,8 @@ const Matrix<T>& Lstm<T>::backward(const Matrix<T>& dy, const Matrix<T>* dh_n, c
   if (dc_n) dc_ = *dc_n; else dc_.setZero(N, H);
 
   for (Index t = L - 1; t >= 0; --t) step_backward(t, N, dy);
-  dh0_ = dh_;
+  if (h0_given_) dh0_ = dh_;
+  else dh0_.resize(0, H);
   dc0_ = dc_;
 
   // input-side normalization backward, all steps
@@ -221,7 +228,7 @@ const Matrix<T>& Lstm<T>::backward(const Matrix<T>& dy, const Matrix<T>* dh_n, c
   bias_ih_.grad += dgates_.colwise().sum();
   if (norm() == LstmNorm::none) bias_hh_.grad += dgates_.colwise().sum();
   weight_ih_.grad.noalias() += d_in.transpose() * x_;
-  weight_hh_.grad.noalias() += d_rec.topRows(N).transpose() * h0_;
+  if (!h0_zero_) weight_hh_.grad.noalias() += d_rec.topRows(N).transpose() * h0_;
   if (L > 1) weight_hh_.grad.noalias() += d_rec.bottomRows(LN - N).transpose() * out_.topRows(LN - N);
   dx_.noalias() = d_in * weight_ih_.value;
   return dx_;
@@ -268,7 +275,9 @@ void Lstm<T>::step_backward(Index t, Index N, const Matrix<T>& dy) {
   da.middleCols(2 * H, H).array() = dc_.array() * i * (1 - g.square());
   dc_.array() *= f;
 
-  // through W_hh h_{t-1} (and its normalization)
+  // through W_hh h_{t-1} (and its normalization). With the default zero h_0, step 0's part
+  // only feeds dL/dh_0, which is not computed then (and dγ_h gets exactly 0 from x̂ = 0).
+  if (t == 0 && !h0_given_) return;
   if (norm() == LstmNorm::none) {
     dh_.noalias() = da * weight_hh_.value;
     return;

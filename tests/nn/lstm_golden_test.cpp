@@ -39,13 +39,15 @@ Matrix<T> scalar_matrix(T v) {
 }
 
 // Forward, loss = Σ p_out ⊙ output + Σ p_h ⊙ h_n + Σ p_c ⊙ c_n, backward; everything compared.
+// pass_state: forward gets h0, c0 (also for the zero-state cases, as explicit zeros); otherwise
+// nullptr, where grad_h0 is not computed.
 template <typename T>
-void check_case(const std::string& file, double rtol_out, double rtol_grad) {
-  SCOPED_TRACE(file);
+void check_case(const std::string& file, double rtol_out, double rtol_grad, bool pass_state) {
+  SCOPED_TRACE(file + (pass_state ? " (h0, c0 passed)" : " (default zero state)"));
   const TensorFile f = TensorFile::load(kGolden / file);
   const LstmNorm norm = parse_lstm_norm(f.metadata.at("norm"));
   const Index L = std::stol(f.metadata.at("L"));
-  const bool given = f.metadata.at("given_state") == "1";
+  const bool given = f.metadata.at("given_state") == "1" || pass_state;
   Lstm<T> lstm = make_lstm<T>(f, norm);
   const Matrix<T> x = f.matrix<T>("x"), h0 = f.matrix<T>("h0"), c0 = f.matrix<T>("c0");
   const Matrix<T> p_out = f.matrix<T>("p_out"), p_h = f.matrix<T>("p_h"), p_c = f.matrix<T>("p_c");
@@ -60,7 +62,8 @@ void check_case(const std::string& file, double rtol_out, double rtol_grad) {
 
   const Matrix<T>& dx = lstm.backward(p_out, &p_h, &p_c);
   EXPECT_TENSOR_NEAR("grad.x", dx, f.matrix<T>("grad.x"), rtol_grad);
-  EXPECT_TENSOR_NEAR("grad.h0", lstm.grad_h0(), f.matrix<T>("grad.h0"), rtol_grad);
+  if (given) EXPECT_TENSOR_NEAR("grad.h0", lstm.grad_h0(), f.matrix<T>("grad.h0"), rtol_grad);
+  else EXPECT_EQ(lstm.grad_h0().rows(), 0);
   EXPECT_TENSOR_NEAR("grad.c0", lstm.grad_c0(), f.matrix<T>("grad.c0"), rtol_grad);
   for (Parameter<T>* p : lstm.parameters()) {
     const std::string name = "grad." + short_name(p->name);
@@ -82,9 +85,15 @@ void check_case(const std::string& file, double rtol_out, double rtol_grad) {
 
 class LstmGolden : public ::testing::TestWithParam<std::string> {};
 
-TEST_P(LstmGolden, DoubleMatchesTorchOutputsLossAndAllGradients) { check_case<double>(GetParam(), 1e-9, 1e-9); }
+TEST_P(LstmGolden, DoubleMatchesTorchOutputsLossAndAllGradients) {
+  check_case<double>(GetParam(), 1e-9, 1e-9, true);
+  check_case<double>(GetParam(), 1e-9, 1e-9, false);
+}
 
-TEST_P(LstmGolden, FloatMatchesTorchToFloatPrecision) { check_case<float>(GetParam(), 1e-5, 1e-4); }
+TEST_P(LstmGolden, FloatMatchesTorchToFloatPrecision) {
+  check_case<float>(GetParam(), 1e-5, 1e-4, true);
+  check_case<float>(GetParam(), 1e-5, 1e-4, false);
+}
 
 INSTANTIATE_TEST_SUITE_P(Cases, LstmGolden,
                          ::testing::Values("lstm_none_L1_N2_I3_H5.safetensors", "lstm_none_L7_N2_I3_H13.safetensors",

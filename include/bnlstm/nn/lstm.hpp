@@ -82,7 +82,9 @@ class Lstm {
   // Backpropagation through time for the last forward. dy: (L*N, H) = dL/d(output);
   // dh_n, dc_n: (N, H) = dL/d(final state) or nullptr for zeros. Returns dL/dx (L*N, I);
   // grad_h0(), grad_c0() give dL/d(initial state) (N, H). Every parameter's grad is accumulated
-  // (+=). The batch variant needs a training-mode forward (throws otherwise).
+  // (+=). grad_h0() is computed only when forward received h0 (pass explicit zeros to get it for
+  // a zero state); after a forward with h0 = nullptr it is empty (0, H), which saves the
+  // step-0 recurrent products. The batch variant needs a training-mode forward (throws otherwise).
   const Matrix<T>& backward(const Matrix<T>& dy, const Matrix<T>* dh_n = nullptr,
                             const Matrix<T>* dc_n = nullptr);
   const Matrix<T>& grad_h0() const { return dh0_; }  // (N, H)
@@ -127,6 +129,8 @@ class Lstm {
   // Forward state of the last call (kept for backward).
   Index L_ = 0, N_ = 0;
   bool forward_trained_ = false;
+  bool h0_zero_ = true;   // the initial hidden state is all zeros (step 0 has no W_hh h_0 term)
+  bool h0_given_ = false;  // forward received h0: backward computes dL/dh_0
   Matrix<T> x_;                  // (L*N, I) copy of the input
   Matrix<T> h0_, c0_;            // (N, H)
   Matrix<T> xw_;                 // (L*N, 4H) x W_ih^T (batch/layer: before normalization)
