@@ -6,5 +6,8 @@
 namespace bnlstm::cli {
 
 void add_bn_demo_command(CLI::App& app);
+void add_train_command(CLI::App& app);     // cmd_train.cpp
+void add_evaluate_command(CLI::App& app);  // cmd_evaluate.cpp
+void add_predict_command(CLI::App& app);   // cmd_predict.cpp
 
 }  // namespace bnlstm::cli

@@ -15,6 +15,9 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version", "bnlstm 0.1.0");
   app.require_subcommand(1);
   bnlstm::cli::add_bn_demo_command(app);
+  bnlstm::cli::add_train_command(app);
+  bnlstm::cli::add_evaluate_command(app);
+  bnlstm::cli::add_predict_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

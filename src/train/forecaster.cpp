@@ -22,16 +22,16 @@ NetworkConfig checked_network(const ForecasterConfig& c) {
 
 }  // namespace
 
-std::string describe_split(const DataProvenance& data, const std::vector<Date>& dates) {
+std::string describe_split(const Split& split, const std::vector<Date>& dates) {
   std::string out;
   auto part = [&](const char* name, Range r) {
     if (r.empty() || r.end > static_cast<Index>(dates.size())) return;
     out += fmt::format("{:<10} {}..{} ({} rows)\n", name, format_date(dates[r.begin]),
                        format_date(dates[r.end - 1]), r.size());
   };
-  part("train", data.split.train_rows);
-  part("validation", data.split.validation_rows);
-  part("test", data.split.test_rows);
+  part("train", split.train_rows);
+  part("validation", split.validation_rows);
+  part("test", split.test_rows);
   return out;
 }
 

@@ -41,7 +41,7 @@ struct DataProvenance {
 };
 
 // One line per part, e.g. "train 2005-01-03..2016-03-16 (2819 rows)"; empty parts are skipped.
-std::string describe_split(const DataProvenance& data, const std::vector<Date>& dates);
+std::string describe_split(const Split& split, const std::vector<Date>& dates);
 
 class Forecaster {
  public:

@@ -1,0 +1,66 @@
+// bnlstm predict: the next `horizon` forecasts after the last date of a series.
+// stdout gets CSV (date,step,forecast), one row per step; a line of context goes to stderr.
+// Dates: the next business days (Monday to Friday) after the last date in the data; exchange
+// holidays are not known, so a forecast may fall on one (its value is then the next session's).
+#include <fmt/core.h>
+
+#include <memory>
+
+#include "bnlstm/core/error.hpp"
+#include "bnlstm/io/atomic_file.hpp"
+#include "bnlstm/train/checkpoint.hpp"
+#include "commands.hpp"
+#include "data_options.hpp"
+
+namespace bnlstm::cli {
+
+namespace {
+
+struct PredictFlags {
+  std::string model;
+  DataFlags data;
+  std::string output;
+  bool quiet = false;
+};
+
+void run_predict(const PredictFlags& f) {
+  if (f.model.empty()) throw Error("--model: a checkpoint file is required");
+  Forecaster forecaster = load_checkpoint(f.model);
+  const Series series = load_series_for(forecaster, f.data, nullptr);
+  const Windows w = forecaster.windows(series);
+
+  // the last origin forecasts the days after the data
+  const std::vector<Index> origin{w.origins() - 1};
+  const MatrixD prices = forecaster.predict_prices(w, origin);
+  const Date last = series.dates.back();
+  const std::vector<Date> dates = next_business_days(last, w.horizon());
+  const ForecasterConfig& c = forecaster.config();
+  const std::string column = c.columns[static_cast<size_t>(c.windows.target_column)];
+
+  std::string csv = "date,step,forecast\n";
+  for (Index k = 0; k < w.horizon(); ++k)
+    csv += fmt::format("{},{},{}\n", format_date(dates[static_cast<size_t>(k)]), k + 1, prices(0, k));
+  if (!f.quiet)
+    fmt::print(stderr, "{}: last observed {} {} = {} ({}); next {} business day(s):\n", f.model, format_date(last),
+               column, w.last_observed_price(origin[0]), series.source, w.horizon());
+  if (f.output.empty()) {
+    fmt::print("{}", csv);
+  } else {
+    write_file_atomically(f.output, csv);
+    if (!f.quiet) fmt::print("wrote {}\n", f.output);
+  }
+}
+
+}  // namespace
+
+void add_predict_command(CLI::App& app) {
+  auto f = std::make_shared<PredictFlags>();
+  auto* cmd = app.add_subcommand("predict", "Forecast the next business day(s) after the data");
+  cmd->add_option("--model", f->model, "Checkpoint written by train (model.safetensors)");
+  add_data_flags(cmd, f->data, false);
+  cmd->add_option("--output", f->output, "Write the forecasts as CSV instead of printing them");
+  cmd->add_flag("--quiet", f->quiet, "No context line on stderr");
+  cmd->callback([f] { run_predict(*f); });
+}
+
+}  // namespace bnlstm::cli

@@ -1,0 +1,297 @@
+// bnlstm train: fit a (batch-normalized) LSTM forecaster on a price series, with the notebook's
+// knobs, then judge it on the test part beside the persistence forecast. Writes into --out:
+//   model.safetensors  checkpoint (network, scaler, columns, data range; checkpoint.hpp)
+//   history.csv/json   training and validation loss per epoch
+//   metrics.json       test errors of the model and of persistence, and the training settings
+//   test_forecasts.csv date, step, actual, predicted, persistence
+//   prices.png, loss.png, test_forecasts.png   (--format; skipped with a warning without gnuplot)
+// Every file is written atomically, and only after training succeeded; --out is checked for
+// writability before training starts.
+#include <fmt/core.h>
+#include <omp.h>
+#include <unistd.h>
+
+#include <Eigen/Core>
+#include <chrono>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "bnlstm/core/error.hpp"
+#include "bnlstm/data/dataset.hpp"
+#include "bnlstm/io/atomic_file.hpp"
+#include "bnlstm/train/charts.hpp"
+#include "bnlstm/train/checkpoint.hpp"
+#include "bnlstm/train/evaluation.hpp"
+#include "bnlstm/train/trainer.hpp"
+#include "commands.hpp"
+#include "data_options.hpp"
+#include "workflow_output.hpp"
+
+namespace bnlstm::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct TrainFlags {
+  DataFlags data;
+  WindowFlags windows;
+  std::string hidden = "256", norm = "batch", init = "xavier";
+  std::string optimizer = "adam", lr = "1e-3", momentum = "0.9", weight_decay;
+  std::string loss = "mse", huber_delta = "1.0";
+  std::string epochs = "100", batch_size = "32", patience = "10", delta = "0.001";
+  std::string clip = "1.0", clip_mode = "value";
+  std::string seed = "42", threads = "1";
+  bool no_restore = false;
+  OutputFlags output;
+  std::string log_every = "10";
+  bool quiet = false;
+};
+
+// The model's columns: inputs first, the target appended when it is not an input.
+struct Columns {
+  std::vector<std::string> load;  // value columns to read (empty: the loader's default target)
+  std::vector<Index> inputs;
+  Index target = 0;
+};
+
+Columns resolve_columns(const DataFlags& f) {
+  Columns c;
+  const std::string target = !f.target_col.empty() ? f.target_col : f.value_cols.empty() ? "" : f.value_cols[0];
+  if (target.empty()) return Columns{{}, {0}, 0};
+  c.load = f.value_cols.empty() ? std::vector<std::string>{target} : f.value_cols;
+  for (Index i = 0; i < static_cast<Index>(c.load.size()); ++i) c.inputs.push_back(i);
+  const auto same = find_column(c.load, target);
+  if (same) {
+    c.target = *same;
+  } else {
+    c.load.push_back(target);
+    c.target = static_cast<Index>(c.load.size()) - 1;
+  }
+  return c;
+}
+
+TrainOptions train_options(const TrainFlags& f) {
+  TrainOptions o;
+  o.epochs = static_cast<int>(parse_int_flag("--epochs", f.epochs, 1));
+  o.batch_size = parse_int_flag("--batch-size", f.batch_size, 1);
+  o.patience = static_cast<int>(parse_int_flag("--patience", f.patience, 0));
+  o.delta = parse_double_flag("--delta", f.delta);
+  if (o.delta < 0) throw Error(fmt::format("--delta: expected a number >= 0, got '{}'", f.delta));
+  o.clip_mode = parse_clip_mode(f.clip_mode);
+  o.clip = parse_double_flag("--clip", f.clip);
+  if (o.clip == 0) o.clip_mode = ClipMode::none;  // --clip 0 turns clipping off
+  if (o.clip < 0) throw Error(fmt::format("--clip: expected a number >= 0 (0 = no clipping), got '{}'", f.clip));
+  o.loss = parse_loss(f.loss);
+  o.huber_delta = parse_double_flag("--huber-delta", f.huber_delta);
+  // "momentum" is SGD with a momentum buffer
+  const bool momentum = f.optimizer == "momentum";
+  o.optimizer = momentum ? OptimizerKind::sgd : parse_optimizer(f.optimizer);
+  o.optimizer_config.lr = parse_double_flag("--lr", f.lr);
+  if (!(o.optimizer_config.lr > 0)) throw Error(fmt::format("--lr: expected a number > 0, got '{}'", f.lr));
+  o.optimizer_config.momentum = momentum ? parse_double_flag("--momentum", f.momentum) : 0.0;
+  if (!f.weight_decay.empty()) o.optimizer_config.weight_decay = parse_double_flag("--weight-decay", f.weight_decay);
+  o.restore_best = !f.no_restore;
+  return o;
+}
+
+std::string training_json(const TrainFlags& f, const TrainOptions& o, const TrainingHistory& h, bool val_is_test,
+                          double seconds) {
+  nlohmann::ordered_json j;
+  j["optimizer"] = f.optimizer;
+  j["lr"] = o.optimizer_config.lr;
+  if (f.optimizer == "momentum") j["momentum"] = o.optimizer_config.momentum;
+  j["loss"] = to_string(o.loss);
+  j["batch_size"] = o.batch_size;
+  j["epochs"] = o.epochs;
+  j["epochs_run"] = h.epochs.size();
+  j["best_epoch"] = h.best_epoch;
+  j["best_val_loss"] = h.best_epoch > 0 ? h.epochs[static_cast<size_t>(h.best_epoch - 1)].val_loss : 0.0;
+  j["stopped_early"] = h.stopped_early;
+  j["patience"] = o.patience;
+  j["delta"] = o.delta;
+  j["clip_mode"] = to_string(o.clip_mode);
+  j["clip"] = o.clip;
+  j["restore_best"] = o.restore_best;
+  j["validation"] = val_is_test ? "test part (no --val-size)" : "validation part";
+  j["seed"] = std::stoull(f.seed);
+  j["threads"] = std::stoll(f.threads);
+  j["seconds"] = seconds;
+  return j.dump();
+}
+
+void run_train(const TrainFlags& f) {
+  // settings first: a bad flag fails before any work
+  const Columns columns = resolve_columns(f.data);
+  const SplitFractions fractions = parse_fractions(f.windows.train_size, f.windows.val_size);
+  DatasetOptions dopt;
+  dopt.split = fractions;
+  dopt.scaler = parse_scaler_kind(f.windows.scaler);
+  dopt.windows.lookback = parse_int_flag("--look-back", f.windows.look_back, 1);
+  dopt.windows.horizon = parse_int_flag("--horizon", f.windows.horizon, 1);
+  dopt.windows.target = parse_target(f.windows.target);
+  dopt.windows.input_columns = columns.inputs;
+  dopt.windows.target_column = columns.target;
+  NetworkConfig net;
+  net.hidden_size = parse_int_flag("--hidden", f.hidden, 1);
+  net.norm = parse_lstm_norm(f.norm);
+  net.init = parse_init_scheme(f.init);
+  const TrainOptions topt = train_options(f);
+  const uint64_t seed = static_cast<uint64_t>(parse_int_flag("--seed", f.seed, 0));
+  const int threads = static_cast<int>(parse_int_flag("--threads", f.threads, 1));
+  const int log_every = static_cast<int>(parse_int_flag("--log-every", f.log_every, 0));
+  const OutputPlan out = plan_output(f.output);
+  Eigen::setNbThreads(threads);
+  omp_set_num_threads(threads);
+
+  // data
+  LoadReport report;
+  Series series = load_series(f.data, columns.load, &report);
+  Dataset d = make_dataset(std::move(series), dopt);
+  const bool val_is_test = d.split.validation_windows.empty();
+  const Range validation = val_is_test ? d.split.test_windows : d.split.validation_windows;
+
+  ForecasterConfig config;
+  config.columns = d.series.columns;
+  config.windows = d.windows.spec();
+  config.network = net;
+  Rng rng = make_rng(seed);
+  Forecaster forecaster(config, d.scaler, rng);
+  Index n_params = 0;
+  for (auto* p : forecaster.network().parameters()) n_params += p->value.size();
+
+  const std::string target_name = d.series.columns[static_cast<size_t>(columns.target)];
+  if (!f.quiet) {
+    fmt::print("data: {}\n", report.summary());
+    fmt::print("{}", describe_split(d.split, d.series.dates));
+    if (val_is_test)
+      fmt::print("validation: the test part (no --val-size, as the notebook): early stopping and the kept epoch "
+                 "see the test rows\n");
+    fmt::print("model: LSTM(norm={}, hidden={}, init={}) + Linear({} -> {}); {} parameters; target {} of '{}', "
+               "look-back {}, horizon {}, scaler {}\n",
+               to_string(net.norm), net.hidden_size, to_string(net.init), net.hidden_size, dopt.windows.horizon,
+               n_params, to_string(dopt.windows.target), target_name, dopt.windows.lookback, dopt.windows.horizon,
+               to_string(dopt.scaler));
+    fmt::print("training: {} lr {}, batch {}, up to {} epochs, patience {}, delta {}, clip {} {}, loss {}, seed {}, "
+               "{} thread(s)\n",
+               f.optimizer, topt.optimizer_config.lr, topt.batch_size, topt.epochs, topt.patience, topt.delta,
+               to_string(topt.clip_mode), topt.clip, to_string(topt.loss), seed, threads);
+    std::fflush(stdout);
+  }
+
+  // train
+  ProgressBar bar(!f.quiet && isatty(STDERR_FILENO));
+  TrainCallbacks cb;
+  cb.on_batch = [&](int epoch, Index batch, Index batches) { bar.update(epoch, topt.epochs, batch, batches); };
+  cb.on_epoch = [&](const EpochRecord& e, const EarlyStopping&) {
+    bar.clear();
+    // the notebook prints epochs 1, 11, 21, ...
+    if (!f.quiet && log_every > 0 && (e.epoch - 1) % log_every == 0) {
+      fmt::print("Epoch {}/{} - Loss: {:.5f}, Val Loss: {:.5f}\n", e.epoch, topt.epochs, e.train_loss, e.val_loss);
+      std::fflush(stdout);
+    }
+  };
+  const auto t0 = std::chrono::steady_clock::now();
+  Trainer<float> trainer(forecaster.network(), d.windows, topt);
+  const TrainingHistory history = trainer.fit(d.split.train_windows, validation, rng, cb);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  bar.clear();
+
+  const EpochRecord& last = history.epochs.back();
+  if (!f.quiet) {
+    if (history.stopped_early) fmt::print("Early stopping\n");
+    if (log_every > 0 && (last.epoch - 1) % log_every != 0)
+      fmt::print("Epoch {}/{} - Loss: {:.5f}, Val Loss: {:.5f}\n", last.epoch, topt.epochs, last.train_loss,
+                 last.val_loss);
+    if (topt.restore_best)
+      fmt::print("{} epochs in {:.1f} s; restored the weights of epoch {} (val loss {:.5f})\n", history.epochs.size(),
+                 seconds, history.best_epoch, history.epochs[static_cast<size_t>(history.best_epoch - 1)].val_loss);
+    else
+      fmt::print("{} epochs in {:.1f} s; kept the last weights (--no-restore)\n", history.epochs.size(), seconds);
+  }
+
+  // judge on the test part, beside persistence
+  const RangeForecast test = evaluate_range(forecaster, d.windows, d.split.test_windows, "test");
+  fmt::print("\n{}", format_comparison(test.comparison));
+  std::fflush(stdout);
+
+  // write everything
+  DataProvenance& p = forecaster.data();
+  p.source = f.data.data;
+  p.date_column = f.data.date_col;
+  p.start = parse_date_flag("--start", f.data.start);
+  p.end = parse_date_flag("--end", f.data.end);
+  p.first = d.series.dates.front();
+  p.last = d.series.dates.back();
+  p.rows = d.series.rows();
+  p.fractions = fractions;
+  p.split = d.split;
+  forecaster.training_json() = training_json(f, topt, history, val_is_test, seconds);
+
+  create_output_dir(out);
+  std::vector<fs::path> written;
+  const fs::path model = out.dir / "model.safetensors";
+  save_checkpoint(model, forecaster);
+  written.push_back(model);
+  history.save(out.dir / "history.csv", out.dir / "history.json");
+  written.push_back(out.dir / "history.csv");
+  written.push_back(out.dir / "history.json");
+  const std::string metrics = "{\n\"test\": " + comparison_json(test.comparison) +
+                              ",\n\"training\": " + forecaster.training_json() + "\n}\n";
+  write_file_atomically(out.dir / "metrics.json", nlohmann::ordered_json::parse(metrics).dump(2) + "\n");
+  written.push_back(out.dir / "metrics.json");
+  write_file_atomically(out.dir / "test_forecasts.csv", forecasts_csv(test, d.windows));
+  written.push_back(out.dir / "test_forecasts.csv");
+
+  // pictures
+  write_plots(out, written, [&](const ImageOptions& image, std::vector<fs::path>& files) {
+    const fs::path prices = out.dir / ("prices." + out.extension);
+    plot_price_series(prices, d.series, columns.target, d.split, image);
+    files.push_back(prices);
+    const fs::path loss = out.dir / ("loss." + out.extension);
+    plot_loss_history(loss, history, f.output.log_scale, image);
+    files.push_back(loss);
+    const fs::path fc = out.dir / ("test_forecasts." + out.extension);
+    plot_forecasts(fc, test, d.windows, target_name, image);
+    files.push_back(fc);
+  });
+  if (!f.quiet)
+    for (const auto& w : written) fmt::print("wrote {}\n", w.string());
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app) {
+  auto f = std::make_shared<TrainFlags>();
+  auto* cmd = app.add_subcommand("train", "Train an LSTM forecaster on a price series and compare it with persistence");
+  add_data_flags(cmd, f->data, true);
+  add_window_flags(cmd, f->windows);
+  cmd->add_option("--hidden", f->hidden, "LSTM hidden size (notebook: 256)")->capture_default_str();
+  cmd->add_option("--norm", f->norm, "LSTM normalization: batch, layer or none")->capture_default_str();
+  cmd->add_option("--init", f->init, "Weight init: xavier, random, he, uniform, glorot_uniform, orthogonal")
+      ->capture_default_str();
+  cmd->add_option("--optimizer", f->optimizer, "sgd, momentum, adam or adamw")->capture_default_str();
+  cmd->add_option("--lr", f->lr, "Learning rate (notebook: 1e-3)")->capture_default_str();
+  cmd->add_option("--momentum", f->momentum, "Momentum of --optimizer momentum")->capture_default_str();
+  cmd->add_option("--weight-decay", f->weight_decay, "Weight decay (default: 0; adamw 0.01)");
+  cmd->add_option("--loss", f->loss, "mse, mae or huber")->capture_default_str();
+  cmd->add_option("--huber-delta", f->huber_delta, "Huber loss threshold")->capture_default_str();
+  cmd->add_option("--epochs", f->epochs, "Maximum epochs (notebook: 100)")->capture_default_str();
+  cmd->add_option("--batch-size", f->batch_size, "Windows per optimizer step (notebook: 32)")->capture_default_str();
+  cmd->add_option("--patience", f->patience, "Epochs without improvement before stopping; 0 = never")
+      ->capture_default_str();
+  cmd->add_option("--delta", f->delta, "Smallest validation-loss decrease that counts as improvement")
+      ->capture_default_str();
+  cmd->add_option("--clip", f->clip, "Gradient clip bound (value) or max norm (norm); 0 = off")->capture_default_str();
+  cmd->add_option("--clip-mode", f->clip_mode, "value (each element, as the notebook) or norm (global L2)")
+      ->capture_default_str();
+  cmd->add_flag("--no-restore", f->no_restore, "Keep the last epoch's weights instead of the best (as the notebook)");
+  cmd->add_option("--seed", f->seed, "Seed of initialization and shuffling")->capture_default_str();
+  cmd->add_option("--threads", f->threads, "Threads for the matrix products")->capture_default_str();
+  cmd->add_option("--log-every", f->log_every, "Print the losses every N epochs; 0 = never")->capture_default_str();
+  cmd->add_flag("--quiet", f->quiet, "Print only the final table");
+  add_output_flags(cmd, f->output, "out");
+  cmd->callback([f] { run_train(*f); });
+}
+
+}  // namespace bnlstm::cli

@@ -1,0 +1,121 @@
+#include "data_options.hpp"
+
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <charconv>
+#include <cmath>
+
+#include "bnlstm/core/error.hpp"
+
+namespace bnlstm::cli {
+
+namespace fs = std::filesystem;
+
+Index parse_int_flag(std::string_view flag, const std::string& text, Index min) {
+  long long v = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, v);
+  if (text.empty() || ec != std::errc() || ptr != end || v < min)
+    throw Error(fmt::format("{}: expected an integer >= {}, got '{}'", flag, min, text));
+  return static_cast<Index>(v);
+}
+
+double parse_double_flag(std::string_view flag, const std::string& text) {
+  double v = 0;
+  const char* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, v);
+  if (text.empty() || ec != std::errc() || ptr != end || !std::isfinite(v))
+    throw Error(fmt::format("{}: expected a number, got '{}'", flag, text));
+  return v;
+}
+
+std::optional<Date> parse_date_flag(std::string_view flag, const std::string& text) {
+  if (text.empty()) return std::nullopt;
+  return parse_date(text, flag);
+}
+
+fs::path builtin_data_path() {
+  std::vector<fs::path> tried;
+  std::error_code ec;
+  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    const fs::path dir = exe.parent_path();
+    for (const fs::path& p : {dir / "data", dir.parent_path() / "data", dir.parent_path().parent_path() / "data",
+                              dir.parent_path() / "share" / "bnlstm"})
+      tried.push_back(p / "sp500.csv");
+  }
+#ifdef BNLSTM_SOURCE_DIR
+  tried.push_back(fs::path(BNLSTM_SOURCE_DIR) / "data" / "sp500.csv");
+#endif
+  for (const auto& p : tried)
+    if (fs::is_regular_file(p, ec)) return p;
+  std::string list;
+  for (const auto& p : tried) list += (list.empty() ? "" : ", ") + p.string();
+  throw Error("the built-in data set data/sp500.csv was not found (looked in " + list + "); pass --data FILE");
+}
+
+std::string data_label(const std::string& source) {
+  return source.empty() ? std::string("built-in S&P 500 (data/sp500.csv)") : source;
+}
+
+void add_data_flags(CLI::App* cmd, DataFlags& f, bool columns) {
+  cmd->add_option("--data", f.data, "Price CSV (Yahoo, Alpha Vantage or custom columns); default: built-in S&P 500");
+  cmd->add_option("--date-col", f.date_col, "Date column name (default: date/timestamp/...)");
+  if (columns) {
+    cmd->add_option("--value-col", f.value_cols, "Input column(s), repeat or comma-separate (default: the target)")
+        ->delimiter(',');
+    cmd->add_option("--target-col", f.target_col, "Column to forecast (default: first --value-col, else Close)");
+  }
+  cmd->add_option("--start", f.start, "First date to use, YYYY-MM-DD (inclusive)");
+  cmd->add_option("--end", f.end, "Last date to use, YYYY-MM-DD (inclusive)");
+  cmd->add_flag("--strict", f.strict, "Fail on the first bad row instead of skipping it");
+}
+
+Series load_series(const DataFlags& f, const std::vector<std::string>& value_columns, LoadReport* report) {
+  CsvOptions o;
+  o.date_column = f.date_col;
+  o.value_columns = value_columns;
+  o.start = parse_date_flag("--start", f.start);
+  o.end = parse_date_flag("--end", f.end);
+  o.strict = f.strict;
+  const fs::path path = f.data.empty() ? builtin_data_path() : fs::path(f.data);
+  return load_csv(path, o, report);
+}
+
+Series load_series_for(const Forecaster& forecaster, const DataFlags& f, LoadReport* report) {
+  const DataProvenance& p = forecaster.data();
+  const bool own = f.data.empty();
+  DataFlags g = f;
+  g.data = own ? p.source : f.data;
+  if (own && g.date_col.empty()) g.date_col = p.date_column;
+  if (own && g.start.empty() && p.start) g.start = format_date(*p.start);
+  if (own && g.end.empty() && p.end) g.end = format_date(*p.end);
+  return load_series(g, forecaster.config().columns, report);
+}
+
+void add_window_flags(CLI::App* cmd, WindowFlags& f) {
+  cmd->add_option("--look-back", f.look_back, "Input steps per window (notebook: 1)")->capture_default_str();
+  cmd->add_option("--horizon", f.horizon, "Values forecast per window")->capture_default_str();
+  cmd->add_option("--target", f.target, "level or delta (change from the last value)")->capture_default_str();
+  cmd->add_option("--scaler", f.scaler, "minmax or zscore, fitted on the training rows")->capture_default_str();
+  cmd->add_option("--train-size", f.train_size, "Training fraction of the rows (notebook: 0.7)")
+      ->capture_default_str();
+  cmd->add_option("--val-size", f.val_size,
+                  "Validation fraction after the training rows (default: none, validate on the test part "
+                  "as the notebook)");
+}
+
+SplitFractions parse_fractions(const std::string& train_size, const std::string& val_size) {
+  SplitFractions s;
+  s.train = parse_double_flag("--train-size", train_size);
+  s.validation = val_size.empty() ? 0.0 : parse_double_flag("--val-size", val_size);
+  if (!(s.train > 0 && s.train < 1))
+    throw Error(fmt::format("--train-size: expected a fraction in (0, 1), got {}", train_size));
+  if (!val_size.empty() && !(s.validation > 0 && s.train + s.validation < 1))
+    throw Error(fmt::format("--val-size: expected a fraction > 0 with --train-size + --val-size < 1, got {} + {}",
+                            train_size, val_size));
+  return s;
+}
+
+}  // namespace bnlstm::cli

@@ -1,0 +1,94 @@
+#include "workflow_output.hpp"
+
+#include <fmt/core.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+#include <fstream>
+
+#include "bnlstm/core/error.hpp"
+
+namespace bnlstm::cli {
+
+namespace fs = std::filesystem;
+
+void add_output_flags(CLI::App* cmd, OutputFlags& f, const std::string& default_out) {
+  f.out = default_out;
+  cmd->add_option("--out", f.out, "Folder for the results")->capture_default_str();
+  cmd->add_option("--format", f.format, "Picture format: png, svg or pdf")->capture_default_str();
+  cmd->add_flag("--log-scale", f.log_scale, "Loss chart with a logarithmic y axis");
+  cmd->add_flag("--no-plots", f.no_plots, "Write no pictures");
+  cmd->add_option("--gnuplot", f.gnuplot, "gnuplot program to run")->capture_default_str();
+}
+
+OutputPlan plan_output(const OutputFlags& f) {
+  OutputPlan plan;
+  plan.image.format = parse_image_format(f.format);
+  plan.extension = std::string(image_format_name(*plan.image.format));
+  plan.image.gnuplot = f.gnuplot;
+  plan.plots = !f.no_plots;
+  if (f.out.empty()) throw Error("--out: expected a folder name, got ''");
+  plan.dir = f.out;
+  std::error_code ec;
+  if (fs::exists(plan.dir, ec)) {
+    if (!fs::is_directory(plan.dir, ec))
+      throw Error(fmt::format("--out {}: exists and is not a folder", f.out));
+    // a probe file, removed at once: fail now rather than after a long training run
+    const fs::path probe = plan.dir / fmt::format(".bnlstm-probe-{}", ::getpid());
+    {
+      std::ofstream test(probe);
+      if (!test) throw Error(fmt::format("--out {}: cannot write in the folder ({})", f.out, std::strerror(errno)));
+    }
+    fs::remove(probe, ec);
+    return plan;
+  }
+  // the nearest existing ancestor must be a folder we may write in
+  fs::path parent = fs::absolute(plan.dir, ec).parent_path();
+  while (!parent.empty() && !fs::exists(parent, ec) && parent != parent.parent_path()) parent = parent.parent_path();
+  if (!fs::is_directory(parent, ec))
+    throw Error(fmt::format("--out {}: cannot create the folder ({} is not a folder)", f.out, parent.string()));
+  if (::access(parent.c_str(), W_OK) != 0)
+    throw Error(fmt::format("--out {}: cannot create the folder ({}: {})", f.out, parent.string(),
+                            std::strerror(errno)));
+  return plan;
+}
+
+void create_output_dir(const OutputPlan& plan) {
+  std::error_code ec;
+  fs::create_directories(plan.dir, ec);
+  if (ec) throw Error(fmt::format("--out {}: cannot create the folder ({})", plan.dir.string(), ec.message()));
+}
+
+void write_plots(const OutputPlan& plan, std::vector<fs::path>& written,
+                 const std::function<void(const ImageOptions&, std::vector<fs::path>&)>& draw) {
+  if (!plan.plots) return;
+  try {
+    draw(plan.image, written);
+  } catch (const GnuplotNotFound& e) {
+    fmt::print(stderr, "bnlstm: warning: {}; the numbers were still written\n", e.what());
+  }
+}
+
+void ProgressBar::update(int epoch, int epochs, Index batch, Index batches) {
+  if (!enabled_) return;
+  const int permille = static_cast<int>(1000 * batch / std::max<Index>(batches, 1));
+  if (permille == last_permille_ && batch != batches) return;
+  last_permille_ = permille;
+  constexpr int kWidth = 30;
+  const int filled = permille * kWidth / 1000;
+  fmt::print(stderr, "\r epoch {}/{} [{}{}] {}/{}", epoch, epochs, std::string(static_cast<size_t>(filled), '#'),
+             std::string(static_cast<size_t>(kWidth - filled), '.'), batch, batches);
+  std::fflush(stderr);
+  shown_ = true;
+}
+
+void ProgressBar::clear() {
+  if (!shown_) return;
+  fmt::print(stderr, "\r\033[K");
+  std::fflush(stderr);
+  shown_ = false;
+  last_permille_ = -1;
+}
+
+}  // namespace bnlstm::cli

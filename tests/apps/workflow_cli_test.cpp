@@ -1,0 +1,199 @@
+// End-to-end tests of `bnlstm train`, `evaluate` and `predict`: the built binary
+// (BNLSTM_CLI_PATH) is run on a small generated CSV with a tiny model, so each run takes
+// well under a second.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int status = -1;
+  std::string out, err;
+};
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class WorkflowCli : public ::testing::Test {
+ protected:
+  fs::path dir;
+
+  void SetUp() override {
+    dir = fs::temp_directory_path() /
+          ("bnlstm_cli_" + std::to_string(::getpid()) + "_" +
+           ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir);
+    fs::create_directories(dir);
+    // 150 business days from Monday 2021-01-04, Yahoo layout
+    std::ofstream csv(dir / "prices.csv");
+    csv << "Date,Open,High,Low,Close,Adj Close,Volume\n";
+    int day = 0;
+    for (int i = 0; i < 150; ++i) {
+      const int y = 2021, dow = day % 7;
+      if (dow >= 5) {
+        day += 7 - dow;
+      }
+      // days since 2021-01-04 to a date string
+      const auto d = std::chrono::sys_days{std::chrono::year{y} / 1 / 4} + std::chrono::days{day};
+      const std::chrono::year_month_day ymd{d};
+      char date[16];
+      std::snprintf(date, sizeof date, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                    static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+      const double close = 100 + 0.1 * i + 3 * std::sin(0.3 * i);
+      csv << date << "," << close - 0.5 << "," << close + 1 << "," << close - 1 << "," << close << "," << close
+          << "," << 1000 + i << "\n";
+      ++day;
+    }
+  }
+  void TearDown() override { fs::remove_all(dir); }
+
+  Result run(const std::string& args) {
+    const std::string cmd = std::string(BNLSTM_CLI_PATH) + " " + args + " >" + (dir / "stdout").string() + " 2>" +
+                            (dir / "stderr").string();
+    const int raw = std::system(cmd.c_str());
+    Result r;
+    r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+    r.out = slurp(dir / "stdout");
+    r.err = slurp(dir / "stderr");
+    return r;
+  }
+
+  std::string data() const { return "--data " + (dir / "prices.csv").string(); }
+  std::string tiny() const { return "--epochs 3 --hidden 8 --batch-size 16 --no-plots --log-every 1"; }
+
+  // Expects a one-line error "bnlstm: error: <message>" and exit status 1.
+  void expect_error(const std::string& args, const std::string& message) {
+    const Result r = run(args);
+    EXPECT_EQ(r.status, 1) << args;
+    EXPECT_EQ(r.err, "bnlstm: error: " + message + "\n") << args;
+  }
+};
+
+// The lines of `text` from the one starting with `first` up to the verdict.
+std::string table(const std::string& text, const std::string& first) {
+  const size_t b = text.find(first);
+  if (b == std::string::npos) return "(no table)";
+  const size_t v = text.find("verdict:", b);
+  return text.substr(b, text.find('\n', v) - b);
+}
+
+TEST_F(WorkflowCli, TrainWritesEverythingAndEvaluateReprintsItsTable) {
+  const fs::path out = dir / "run";
+  const Result r = run("train " + data() + " " + tiny() + " --out " + out.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("Epoch 1/3 - Loss: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(", Val Loss: "), std::string::npos);
+  EXPECT_NE(r.out.find("persistence (tomorrow=today)"), std::string::npos);
+  for (const char* f : {"model.safetensors", "history.csv", "history.json", "metrics.json", "test_forecasts.csv"})
+    EXPECT_TRUE(fs::exists(out / f)) << f;
+  // one CSV line per epoch
+  const std::string history = slurp(out / "history.csv");
+  EXPECT_EQ(std::count(history.begin(), history.end(), '\n'), 4);
+  // no stray temporary or probe files
+  for (const auto& e : fs::directory_iterator(out)) EXPECT_NE(e.path().filename().string()[0], '.') << e.path();
+
+  const Result e = run("evaluate --model " + (out / "model.safetensors").string());
+  ASSERT_EQ(e.status, 0) << e.err;
+  EXPECT_EQ(table(e.out, "test ("), table(r.out, "test (")) << e.out;
+}
+
+TEST_F(WorkflowCli, PredictPrintsTheNextBusinessDays) {
+  const fs::path out = dir / "run";
+  ASSERT_EQ(run("train " + data() + " " + tiny() + " --horizon 3 --look-back 4 --out " + out.string()).status, 0);
+  const Result p = run("predict --model " + (out / "model.safetensors").string());
+  ASSERT_EQ(p.status, 0) << p.err;
+  // the data ends on Friday 2021-07-30: Monday, Tuesday, Wednesday follow
+  std::istringstream lines(p.out);
+  std::string header, l1, l2, l3, extra;
+  std::getline(lines, header);
+  std::getline(lines, l1);
+  std::getline(lines, l2);
+  std::getline(lines, l3);
+  EXPECT_EQ(header, "date,step,forecast");
+  EXPECT_EQ(l1.substr(0, 13), "2021-08-02,1,");
+  EXPECT_EQ(l2.substr(0, 13), "2021-08-03,2,");
+  EXPECT_EQ(l3.substr(0, 13), "2021-08-04,3,");
+  EXPECT_FALSE(std::getline(lines, extra));
+  EXPECT_NE(p.err.find("last observed 2021-07-30"), std::string::npos) << p.err;
+  // --output writes the same CSV
+  ASSERT_EQ(run("predict --quiet --model " + (out / "model.safetensors").string() + " --output " +
+                (dir / "next.csv").string())
+                .status,
+            0);
+  EXPECT_EQ(slurp(dir / "next.csv"), p.out);
+}
+
+TEST_F(WorkflowCli, SameSeedAndThreadsGiveIdenticalLossesBitForBit) {
+  const std::string args = "train " + data() + " --epochs 4 --hidden 16 --batch-size 8 --no-plots --quiet --seed 5 "
+                           "--threads 2 --out ";
+  ASSERT_EQ(run(args + (dir / "a").string()).status, 0);
+  ASSERT_EQ(run(args + (dir / "b").string()).status, 0);
+  EXPECT_EQ(slurp(dir / "a" / "history.csv"), slurp(dir / "b" / "history.csv"));
+  EXPECT_EQ(slurp(dir / "a" / "test_forecasts.csv"), slurp(dir / "b" / "test_forecasts.csv"));
+  ASSERT_EQ(run("train " + data() + " --epochs 4 --hidden 16 --batch-size 8 --no-plots --quiet --seed 6 "
+                "--threads 2 --out " + (dir / "c").string())
+                .status,
+            0);
+  EXPECT_NE(slurp(dir / "a" / "history.csv"), slurp(dir / "c" / "history.csv"));
+}
+
+TEST_F(WorkflowCli, BadInputGivesOneLineErrorsAndWritesNothing) {
+  const std::string out = " --out " + (dir / "out").string();
+  const std::string csv = (dir / "prices.csv").string();
+  expect_error("train --data " + (dir / "missing.csv").string() + " " + tiny() + out,
+               (dir / "missing.csv").string() + ": no such file");
+  expect_error("train " + data() + " --value-col Price " + tiny() + out,
+               csv + ": no value column 'Price' (available: 'Date', 'Open', 'High', 'Low', 'Close', 'Adj Close', 'Volume')");
+  expect_error("train " + data() + " --start 2030-01-01 " + tiny() + out,
+               csv + ": no rows between 2030-01-01 and the end (the file covers 2021-01-04..2021-07-30)");
+  expect_error("train " + data() + " --look-back 200 " + tiny() + out,
+               "too few rows for look-back 200 and horizon 1: have 150, need at least 201");
+  expect_error("train " + data() + " --epochs ten" + out, "--epochs: expected an integer >= 1, got 'ten'");
+  expect_error("train " + data() + " --target sideways" + out, "target: expected level or delta, got 'sideways'");
+  expect_error("train " + data() + " --train-size 1.5" + out, "--train-size: expected a fraction in (0, 1), got 1.5");
+  expect_error("train " + data() + " --lr -1" + out, "--lr: expected a number > 0, got '-1'");
+  EXPECT_FALSE(fs::exists(dir / "out")) << "a failed run must not create --out";
+
+  // malformed number: skipped by default, an error with --strict
+  {
+    std::ofstream bad(dir / "bad.csv");
+    std::istringstream good(slurp(dir / "prices.csv"));
+    std::string line;
+    for (int i = 0; i < 4 && std::getline(good, line); ++i) bad << line << "\n";
+    bad << "2022-01-03,1,1,1,abc,1,1\n";
+  }
+  expect_error("train --data " + (dir / "bad.csv").string() + " --strict " + tiny() + out,
+               (dir / "bad.csv").string() + ":5: column 'Close': expected a number, got 'abc'");
+
+  // unwritable output: a file stands where the folder should be
+  { std::ofstream(dir / "file") << "x"; }
+  expect_error("train " + data() + " " + tiny() + " --out " + (dir / "file" / "sub").string(),
+               "--out " + (dir / "file" / "sub").string() + ": cannot create the folder (" + (dir / "file").string() +
+                   " is not a folder)");
+
+  // a checkpoint that is not one
+  // (the first 8 bytes "Date,Ope" read as a little-endian header length)
+  expect_error("evaluate --model " + csv,
+               csv + ": not a bnlstm checkpoint: not a valid safetensors file: header length 7309429247321596228 "
+                     "exceeds file size");
+  expect_error("predict --model " + (dir / "none.safetensors").string(),
+               (dir / "none.safetensors").string() + ": no such model file");
+}
+
+}  // namespace
