@@ -1,11 +1,68 @@
-// bnlstm bn-demo: placeholder until the normalization demo lands.
+// bnlstm bn-demo: the notebook's BatchNorm experiment (bnlstm/experiments/bn_demo.hpp).
+// Prints the statistics table, writes stats.csv and two pictures into --out.
+//
+// Without gnuplot the numbers are still printed and written, a one-line warning names the
+// package to install, and the exit status stays 0: the experiment itself ran. Any other
+// failure (unwritable --out, gnuplot error) is an error with exit status 1.
+#include <fmt/core.h>
+
+#include <memory>
+
+#include "bnlstm/experiments/bn_demo.hpp"
 #include "commands.hpp"
 
 namespace bnlstm::cli {
 
+namespace {
+
+struct BnDemoFlags {
+  std::string out = "out/bn-demo";
+  std::string format = "png";
+  std::string activation = "tanh";
+  uint64_t seed = 42;
+  std::string gnuplot = "gnuplot";
+};
+
+void run_bn_demo_command(const BnDemoFlags& flags) {
+  BnDemoConfig config;
+  config.activation = parse_activation(flags.activation);
+  Rng rng = make_rng(flags.seed);
+  const BnDemoResult result = run_bn_demo(config, rng);
+
+  const std::filesystem::path stats = write_bn_demo_stats(result, flags.out);
+  fmt::print("seed {}\n{}\n", flags.seed, format_bn_demo_table(result));
+  fmt::print("wrote {}\n", stats.string());
+  std::fflush(stdout);
+
+  ImageOptions image;
+  image.gnuplot = flags.gnuplot;
+  try {
+    for (const auto& path :
+         plot_bn_demo(result, flags.out, parse_image_format(flags.format), image)) {
+      fmt::print("wrote {}\n", path.string());
+    }
+  } catch (const GnuplotNotFound& e) {
+    fmt::print(stderr, "bnlstm: warning: {}; numeric output was still written\n", e.what());
+  }
+}
+
+}  // namespace
+
 void add_bn_demo_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("bn-demo", "Histograms of values and activations before/after BatchNorm1d");
-  cmd->callback([] {});
+  auto flags = std::make_shared<BnDemoFlags>();
+  auto* cmd = app.add_subcommand("bn-demo",
+                                 "Histograms of values and activations before/after BatchNorm1d");
+  cmd->add_option("--out", flags->out, "Folder for stats.csv and the pictures")
+      ->capture_default_str();
+  cmd->add_option("--format", flags->format, "Picture format")
+      ->check(CLI::IsMember({"png", "svg", "pdf"}))
+      ->capture_default_str();
+  cmd->add_option("--activation", flags->activation, "Activation applied before/after")
+      ->check(CLI::IsMember(activation_names()))
+      ->capture_default_str();
+  cmd->add_option("--seed", flags->seed, "Seed of the random samples")->capture_default_str();
+  cmd->add_option("--gnuplot", flags->gnuplot, "gnuplot program to run")->capture_default_str();
+  cmd->callback([flags] { run_bn_demo_command(*flags); });
 }
 
 }  // namespace bnlstm::cli
