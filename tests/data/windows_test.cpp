@@ -1,3 +1,9 @@
+// GCC 12 with -march=native warns "'__Y' may be used uninitialized" inside avx512fintrin.h when
+// Eigen reductions are inlined here (GCC bug 105593, fixed in GCC 13): silenced for this file.
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+
 #include "bnlstm/data/windows.hpp"
 
 #include <gmock/gmock.h>

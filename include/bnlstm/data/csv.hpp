@@ -59,8 +59,8 @@ struct LoadReport {
   Index skipped() const {
     return bad_date + missing_value + non_numeric + malformed + duplicate_date;
   }
-  // e.g. "google.csv: 4028 rows 2005-01-03..2020-12-31 (403 outside range); skipped 2 bad rows:
-  //       1 missing value, 1 duplicate date"
+  // e.g. "google.csv: 4028 rows 2005-01-03..2020-12-31 (403 outside the date range); skipped 2
+  //       bad rows: 1 missing value, 1 duplicate date"
   std::string summary() const;
 };
 
