@@ -47,12 +47,16 @@ Matrix<T> random_matrix(Index rows, Index cols, uint64_t seed, double offset = 0
 template <typename T>
 void run_golden_case(const TensorFile& f, const std::string& name) {
   const Index N = meta_int(f, "N"), C = meta_int(f, "C"), L = meta_int(f, "L");
+  // The "default_init" case is torch.nn.BatchNorm1d(C) as constructed: our defaults must match.
+  const bool defaults = f.metadata.at("init") == "default";
   BatchNormOptions options;
-  options.eps = std::stod(f.metadata.at("eps"));
-  const std::string momentum = f.metadata.at("momentum");
-  options.momentum = momentum == "none" ? std::nullopt : std::optional<double>(std::stod(momentum));
-  options.affine = meta_int(f, "affine") != 0;
-  options.track_running_stats = meta_int(f, "track_running_stats") != 0;
+  if (!defaults) {
+    options.eps = std::stod(f.metadata.at("eps"));
+    const std::string momentum = f.metadata.at("momentum");
+    options.momentum = momentum == "none" ? std::nullopt : std::optional<double>(std::stod(momentum));
+    options.affine = meta_int(f, "affine") != 0;
+    options.track_running_stats = meta_int(f, "track_running_stats") != 0;
+  }
   const bool accumulate = meta_int(f, "accumulate") != 0;
   const double rtol = kRtol<T>;
   // With two values per channel, dx = gamma * rstd * (dy1 - dy2) / 2 * eps / (var + eps) is what
@@ -68,9 +72,9 @@ void run_golden_case(const TensorFile& f, const std::string& name) {
     return rtol * natural / double(f.matrix<T>("dx" + s).cwiseAbs().maxCoeff());
   };
 
-  BatchNorm1d<T> bn(C, options);
+  BatchNorm1d<T> bn = defaults ? BatchNorm1d<T>(C) : BatchNorm1d<T>(C, options);
   if (options.affine) {
-    if (f.metadata.at("init") == "default") {
+    if (defaults) {
       EXPECT_EQ(bn.weight().value, f.matrix<T>("weight0"));
       EXPECT_EQ(bn.bias().value, f.matrix<T>("bias0"));
     }
@@ -166,6 +170,17 @@ TEST(BatchNorm1d, LoadsTorchStateDict) {
                      f.matrix<double>("running_mean_after"), 1e-12);
   EXPECT_TENSOR_NEAR("state_dict/running_var", bn.running_var(),
                      f.matrix<double>("running_var_after"), 1e-12);
+}
+
+TEST(BatchNorm1d, DefaultsAreTorchs) {
+  const BatchNormOptions o;
+  EXPECT_EQ(o.eps, 1e-5);
+  EXPECT_EQ(o.momentum, std::optional<double>(0.1));
+  EXPECT_TRUE(o.affine);
+  EXPECT_TRUE(o.track_running_stats);
+  BatchNorm1d<float> bn(3);
+  EXPECT_TRUE(bn.training());
+  EXPECT_EQ(bn.num_batches_tracked(), 0);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -113,6 +113,15 @@ TEST(LayerNormGoldenFiles, EveryFileIsListed) {
   EXPECT_EQ(files, 11);
 }
 
+TEST(LayerNorm, DefaultsAreTorchs) {
+  const LayerNormOptions o;
+  EXPECT_EQ(o.eps, 1e-5);
+  EXPECT_TRUE(o.elementwise_affine);
+  LayerNorm<float> ln(3);
+  EXPECT_EQ(ln.weight().value, Matrix<float>::Ones(1, 3));
+  EXPECT_EQ(ln.bias().value, Matrix<float>::Zero(1, 3));
+}
+
 // Finite differences (double), loss = sum(y * w): dx, dweight, dbias.
 TEST(LayerNorm, GradientsMatchFiniteDifferences) {
   for (const Index D : {Index(1), Index(7), Index(40)}) {
