@@ -37,12 +37,13 @@ struct TrainFlags {
   DataFlags data;
   WindowFlags windows;
   std::string hidden = "256", norm = "batch", init = "xavier";
-  std::string optimizer = "adam", lr = "1e-3", momentum = "0.9", weight_decay;
+  std::string optimizer = "sgd", lr = "1e-3", momentum = "0.9", weight_decay;
   std::string loss = "mse", huber_delta = "1.0";
   std::string epochs = "100", batch_size = "32", patience = "10", delta = "0.001";
   std::string clip = "1.0", clip_mode = "value";
   std::string seed = "42", threads = "1";
   bool no_restore = false;
+  bool no_recalibrate = false;
   OutputFlags output;
   std::string log_every = "10";
   bool quiet = false;
@@ -92,6 +93,7 @@ TrainOptions train_options(const TrainFlags& f) {
   o.optimizer_config.momentum = momentum ? parse_double_flag("--momentum", f.momentum) : 0.0;
   if (!f.weight_decay.empty()) o.optimizer_config.weight_decay = parse_double_flag("--weight-decay", f.weight_decay);
   o.restore_best = !f.no_restore;
+  o.recalibrate_bn = !f.no_recalibrate;
   return o;
 }
 
@@ -113,6 +115,7 @@ std::string training_json(const TrainFlags& f, const TrainOptions& o, const Trai
   j["clip_mode"] = to_string(o.clip_mode);
   j["clip"] = o.clip;
   j["restore_best"] = o.restore_best;
+  j["recalibrate_bn"] = o.recalibrate_bn;
   j["validation"] = val_is_test ? "test part (no --val-size)" : "validation part";
   j["seed"] = std::stoull(f.seed);
   j["threads"] = std::stoll(f.threads);
@@ -270,7 +273,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--norm", f->norm, "LSTM normalization: batch, layer or none")->capture_default_str();
   cmd->add_option("--init", f->init, "Weight init: xavier, random, he, uniform, glorot_uniform, orthogonal")
       ->capture_default_str();
-  cmd->add_option("--optimizer", f->optimizer, "sgd, momentum, adam or adamw")->capture_default_str();
+  cmd->add_option("--optimizer", f->optimizer, "sgd (notebook), momentum, adam or adamw")->capture_default_str();
   cmd->add_option("--lr", f->lr, "Learning rate (notebook: 1e-3)")->capture_default_str();
   cmd->add_option("--momentum", f->momentum, "Momentum of --optimizer momentum")->capture_default_str();
   cmd->add_option("--weight-decay", f->weight_decay, "Weight decay (default: 0; adamw 0.01)");
@@ -286,6 +289,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--clip-mode", f->clip_mode, "value (each element, as the notebook) or norm (global L2)")
       ->capture_default_str();
   cmd->add_flag("--no-restore", f->no_restore, "Keep the last epoch's weights instead of the best (as the notebook)");
+  cmd->add_flag("--no-recalibrate", f->no_recalibrate,
+                "norm=batch: keep the running averages of the mini-batch statistics instead of recomputing them "
+                "from the training windows after each epoch");
   cmd->add_option("--seed", f->seed, "Seed of initialization and shuffling")->capture_default_str();
   cmd->add_option("--threads", f->threads, "Threads for the matrix products")->capture_default_str();
   cmd->add_option("--log-every", f->log_every, "Print the losses every N epochs; 0 = never")->capture_default_str();

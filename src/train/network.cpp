@@ -2,6 +2,8 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
+
 #include "bnlstm/core/error.hpp"
 
 namespace bnlstm {
@@ -51,6 +53,42 @@ void ForecastNetwork<T>::backward(const Matrix<T>& dy) {
   // only the final hidden state feeds the head: it enters BPTT as dL/dh_n
   dout_.setZero(steps_ * batch_, config_.hidden_size);
   lstm_.backward(dout_, &dlast_h_, nullptr);
+}
+
+// x: (L*N, I)
+template <typename T>
+void ForecastNetwork<T>::recalibrate_batch_norm(const Matrix<T>& x, Index look_back) {
+  if (config_.norm != LstmNorm::batch) return;
+  const bool was_training = lstm_.training();
+  lstm_.train();
+  // every step needs running statistics before they can be zeroed
+  if (lstm_.norm_ih()->steps_seen() < look_back) lstm_.forward(x, look_back);
+  // zero the running statistics (and counters) of every step seen so far
+  TensorFile before, zero;
+  lstm_.save_state(before);
+  for (const auto& [name, t] : before.tensors) {
+    StoredTensor z = t;
+    std::fill(z.bytes.begin(), z.bytes.end(), static_cast<unsigned char>(0));
+    zero.tensors[name] = std::move(z);
+  }
+  lstm_.load_state(zero);
+  // one pass: running = (1 - f) * 0 + f * batch, f = momentum (or 1 for the cumulative average)
+  lstm_.forward(x, look_back);
+  TensorFile after;
+  lstm_.save_state(after);
+  const double f = lstm_.options().momentum.value_or(1.0);
+  for (auto& [name, t] : after.tensors) {
+    if (t.dtype == "I64") {
+      const auto old = before.tensors.find(name);  // keep the counters
+      if (old != before.tensors.end() && old->second.shape == t.shape) t = old->second;
+      continue;
+    }
+    Matrix<T> m = after.matrix<T>(name);
+    m /= static_cast<T>(f);
+    after.put<T>(name, m.data(), t.shape);
+  }
+  lstm_.load_state(after);
+  lstm_.train(was_training);
 }
 
 template <typename T>

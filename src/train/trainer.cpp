@@ -97,6 +97,15 @@ TrainingHistory Trainer<T>::fit(Range train, Range validation, Rng& rng, const T
   order_.resize(static_cast<size_t>(n));
   std::iota(order_.begin(), order_.end(), train.begin);
 
+  // the windows whose statistics replace the running averages after each epoch
+  const bool recalibrate = batch_norm && options_.recalibrate_bn;
+  if (recalibrate) {
+    const Index cap = std::max<Index>(2, 8192 / L), m = std::min(n, cap);
+    recal_.resize(static_cast<size_t>(m));
+    for (Index k = 0; k < m; ++k) recal_[static_cast<size_t>(k)] = train.begin + k * n / m;
+    windows_.gather_inputs(x_recal_, recal_);
+  }
+
   for (int epoch = 1; epoch <= options_.epochs; ++epoch) {
     if (options_.shuffle) shuffle_indices(order_, rng);
     net_.train();
@@ -123,6 +132,7 @@ TrainingHistory Trainer<T>::fit(Range train, Range validation, Rng& rng, const T
       if (callbacks.on_batch) callbacks.on_batch(epoch, b + 1, batches);
     }
 
+    if (recalibrate) net_.recalibrate_batch_norm(x_recal_, L);
     EpochRecord record{epoch, loss_sum / static_cast<double>(n), evaluate(validation)};
     history.epochs.push_back(record);
     if (stopping.update(record.val_loss)) {

@@ -39,6 +39,7 @@ struct Fixture {
     TrainOptions o;
     o.epochs = 3;
     o.batch_size = 16;
+    o.optimizer = OptimizerKind::adam;
     Trainer<float>(f.network(), data.windows, o).fit(data.split.train_windows, data.split.validation_windows, rng);
     DataProvenance& p = f.data();
     p.source = "prices.csv";

@@ -20,6 +20,7 @@ Forecaster trained(const Dataset& d, LstmNorm norm) {
   TrainOptions o;
   o.epochs = 3;
   o.batch_size = 16;
+  o.optimizer = OptimizerKind::adam;
   Trainer<float>(f.network(), d.windows, o).fit(d.split.train_windows, d.split.validation_windows, rng);
   return f;
 }

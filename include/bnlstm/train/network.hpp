@@ -42,6 +42,14 @@ class ForecastNetwork {
   // dy: (N, H) = dLoss/dy for the last forward; parameter gradients accumulate (+=).
   void backward(const Matrix<T>& dy);
 
+  // norm=batch only (nothing otherwise): replaces the running statistics by the batch statistics
+  // of ONE training-mode pass over x (L*N, I), i.e. the exact statistics of these N windows
+  // instead of the exponential average over mini-batches that training leaves behind
+  // ("precise BN", Wu & Johnson 2021). With batches of 32 that average can be far from the
+  // population: on S&P 500 daily data the eval-mode training MSE was 300x the train-mode one.
+  // Parameters are unchanged; the layer is left in the mode it was in.
+  void recalibrate_batch_norm(const Matrix<T>& x, Index look_back);
+
   // LSTM parameters ("lstm.*") then the head ("head.weight", "head.bias").
   ParameterList<T> parameters();
 

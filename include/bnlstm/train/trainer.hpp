@@ -9,6 +9,7 @@
 //   for each batch of batch_size windows:
 //     gather x (L*B, I), y (B, H)      -> network.forward -> loss -> dloss/dy
 //     zero grads, network.backward     -> clip (value or global norm) -> optimizer.step
+//   norm=batch: running statistics recomputed from the training windows (recalibrate_bn)
 //   validation loss in eval mode (chunks of 1024 windows, mean over every value)
 //   early stopping update; a new lowest validation loss snapshots the weights
 // After the last epoch the snapshot of the lowest validation loss is loaded back.
@@ -48,10 +49,14 @@ struct TrainOptions {
   double clip = 1.0;                     // value bound or max global norm (notebook: 1.0)
   LossKind loss = LossKind::mse;
   double huber_delta = 1.0;
-  OptimizerKind optimizer = OptimizerKind::adam;
+  OptimizerKind optimizer = OptimizerKind::sgd;  // the notebook's plain update
   OptimizerConfig optimizer_config;  // lr (1e-3), momentum, betas, weight decay
   bool shuffle = true;               // shuffle training windows every epoch
   bool restore_best = true;          // load the lowest-validation-loss weights at the end
+  // norm=batch: after every epoch, before validating, set the running statistics to those of the
+  // training windows (ForecastNetwork::recalibrate_batch_norm; at most 8192 rows of L*N, evenly
+  // spaced windows beyond that).
+  bool recalibrate_bn = true;
 };
 
 struct TrainCallbacks {
@@ -86,8 +91,8 @@ class Trainer {
   Loss<T> loss_;
   ParameterList<T> params_;
   std::unique_ptr<Optimizer<T>> optimizer_;
-  std::vector<Index> order_, chunk_;
-  Matrix<T> x_, y_, dy_;
+  std::vector<Index> order_, chunk_, recal_;
+  Matrix<T> x_, y_, dy_, x_recal_;
 };
 
 extern template class Trainer<float>;
