@@ -95,3 +95,38 @@ TEST(ForecastNetwork, LoadStateRejectsAnotherShapeAndChangesNothing) {
 
 }  // namespace
 }  // namespace bnlstm
+
+namespace bnlstm {
+namespace {
+
+TEST(ForecastNetwork, RecalibrationSetsRunningStatisticsToThoseOfTheWindows) {
+  Rng rng(12);
+  ForecastNetwork<double> net({1, 6, 1, LstmNorm::batch, InitScheme::xavier}, rng);
+  const Index L = 2, N = 400;
+  // mini-batches from another distribution leave the running averages elsewhere
+  net.train();
+  for (int k = 0; k < 5; ++k) net.forward(MatrixD(random_matrix(L * 8, 1, rng).array() * 3.0 + 2.0), L);
+  const MatrixD x = random_matrix(L * N, 1, rng);
+  const MatrixD w_ih = net.lstm().weight_ih().value;
+  net.eval();
+  net.recalibrate_batch_norm(x, L);
+  EXPECT_FALSE(net.training());  // mode kept
+  EXPECT_EQ(net.lstm().weight_ih().value, w_ih);  // parameters untouched
+  // step 0 of the input normalization: mean and unbiased variance of x W_ihᵀ over the N windows
+  const MatrixD xw = x.topRows(N) * w_ih.transpose();
+  const auto* bn = net.lstm().norm_ih();
+  for (Index c = 0; c < xw.cols(); ++c) {
+    const double mean = xw.col(c).mean();
+    const double var = (xw.col(c).array() - mean).square().sum() / (N - 1);
+    EXPECT_NEAR(bn->running_mean()(0, c), mean, 1e-12);
+    EXPECT_NEAR(bn->running_var()(0, c), var, 1e-12 * (1 + var));
+  }
+  // eval mode now matches a training-mode pass over the same windows (up to N/(N-1) in the variance)
+  const MatrixD eval = net.forward(x, L);
+  net.train();
+  const MatrixD full = net.forward(x, L);
+  EXPECT_LT((eval - full).cwiseAbs().maxCoeff(), 1e-2 * full.cwiseAbs().maxCoeff());
+}
+
+}  // namespace
+}  // namespace bnlstm
