@@ -13,6 +13,7 @@
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
+#include <cmath>
 #include <string>
 
 #include "bnlstm/core/error.hpp"
@@ -30,6 +31,17 @@ void check_state(const Matrix<T>* m, const char* what, Index N, Index H) {
   if (m && (m->rows() != N || m->cols() != H))
     throw Error(std::string("Lstm: ") + what + " has shape " + shape_str(m->rows(), m->cols()) + ", expected (N, H) = " +
                 shape_str(N, H));
+}
+
+// A NaN or inf would spread through every later step silently: refuse it with its position.
+template <typename T>
+void check_finite(const Matrix<T>& m, const char* what) {
+  if (m.allFinite()) return;
+  for (Index r = 0; r < m.rows(); ++r)
+    for (Index c = 0; c < m.cols(); ++c)
+      if (!std::isfinite(m(r, c)))
+        throw Error(std::string("Lstm::forward: ") + what + " has a non-finite value at row " + std::to_string(r) +
+                    ", column " + std::to_string(c));
 }
 
 }  // namespace
@@ -67,6 +79,9 @@ const Matrix<T>& Lstm<T>::forward(const Matrix<T>& x, Index seq_len, const Matri
   const Index L = seq_len, N = x.rows() / seq_len;
   check_state(h0, "h0", N, H);
   check_state(c0, "c0", N, H);
+  check_finite(x, "input");
+  if (h0) check_finite(*h0, "h0");
+  if (c0) check_finite(*c0, "c0");
   const bool batch_stats = norm() == LstmNorm::batch && training_;
   if (batch_stats && N < 2)
     throw Error("Lstm::forward: norm=batch in training needs at least 2 sequences per batch, got N = " +

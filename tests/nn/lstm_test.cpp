@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <random>
 #include <string>
 
@@ -235,6 +236,14 @@ TEST(Lstm, RejectsBadShapesAndModes) {
     lstm.forward(Matrix<float>::Zero(6, 3), 2);
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("(6, 3)"), std::string::npos) << e.what();
+  }
+  Matrix<float> nan_x = Matrix<float>::Zero(4, 2);
+  nan_x(3, 1) = std::numeric_limits<float>::quiet_NaN();
+  try {
+    lstm.forward(nan_x, 2);
+    ADD_FAILURE() << "expected bnlstm::Error for a NaN input";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("row 3, column 1"), std::string::npos) << e.what();
   }
   EXPECT_THROW(parse_lstm_norm("batchnorm"), Error);
   EXPECT_EQ(parse_lstm_norm("layer"), LstmNorm::layer);

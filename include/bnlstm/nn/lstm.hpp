@@ -72,7 +72,8 @@ class Lstm {
   // x: (L*N, I) time-major (N = rows / seq_len); h0, c0: (N, H) or nullptr for zeros.
   // Returns the hidden states of every step (L*N, H); h_n(), c_n() give the final state (N, H).
   // In training mode the batch variant uses each step's batch statistics and updates that step's
-  // running statistics. Throws bnlstm::Error naming the mismatching shape.
+  // running statistics. Throws bnlstm::Error naming the mismatching shape, or the position
+  // of a NaN/inf in x, h0 or c0.
   const Matrix<T>& forward(const Matrix<T>& x, Index seq_len, const Matrix<T>* h0 = nullptr,
                            const Matrix<T>* c0 = nullptr);
   const Matrix<T>& output() const { return out_; }  // (L*N, H)
