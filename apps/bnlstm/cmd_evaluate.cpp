@@ -34,8 +34,10 @@ Range part_windows(const std::string& part, const Split& split, Index count, boo
   if (part == "all") return Range{0, count};
   if (part == "validation") {
     if (val_from_test)
-      throw Error("--part validation: the model was trained without --val-size (it validated on the test part); "
-                  "give --val-size to cut one");
+      throw Error(
+          "--part validation: the model was trained without --val-size (it validated on the test "
+          "part); "
+          "give --val-size to cut one");
     return split.validation_windows;
   }
   throw Error("--part: expected test, validation, train or all, got '" + part + "'");
@@ -55,19 +57,23 @@ void run_evaluate(const EvaluateFlags& f) {
   SplitFractions fr = p.fractions;
   const bool own_split = f.train_size.empty() && f.val_size.empty();
   if (!own_split)
-    fr = parse_fractions(f.train_size.empty() ? fmt::format("{}", p.fractions.train) : f.train_size, f.val_size);
+    fr = parse_fractions(f.train_size.empty() ? fmt::format("{}", p.fractions.train) : f.train_size,
+                         f.val_size);
   const Split split = chronological_split(series.rows(), w.lookback(), w.horizon(), fr);
   const Range range = part_windows(f.part, split, w.count(), fr.validation == 0);
 
   const ForecasterConfig& c = forecaster.config();
-  fmt::print("model: {} (LSTM norm={}, hidden={}; target {} of '{}', look-back {}, horizon {}; trained on {} {}..{})\n",
-             f.model, to_string(c.network.norm), c.network.hidden_size, to_string(c.windows.target),
-             c.columns[static_cast<size_t>(c.windows.target_column)], c.windows.lookback, c.windows.horizon,
-             data_label(p.source), format_date(p.first), format_date(p.last));
+  fmt::print(
+      "model: {} (LSTM norm={}, hidden={}; target {} of '{}', look-back {}, horizon {}; trained on "
+      "{} {}..{})\n",
+      f.model, to_string(c.network.norm), c.network.hidden_size, to_string(c.windows.target),
+      c.columns[static_cast<size_t>(c.windows.target_column)], c.windows.lookback,
+      c.windows.horizon, data_label(p.source), format_date(p.first), format_date(p.last));
   fmt::print("data: {}\n", report.summary());
   const RangeForecast r = evaluate_range(forecaster, w, range, f.part);
   fmt::print("{}: forecasts for {}..{}\n\n{}", f.part, format_date(w.target_date(range.begin, 0)),
-             format_date(w.target_date(range.end - 1, w.horizon() - 1)), format_comparison(r.comparison));
+             format_date(w.target_date(range.end - 1, w.horizon() - 1)),
+             format_comparison(r.comparison));
   std::fflush(stdout);
 
   if (!f.output.empty()) {
@@ -87,14 +93,16 @@ void run_evaluate(const EvaluateFlags& f) {
 
 void add_evaluate_command(CLI::App& app) {
   auto f = std::make_shared<EvaluateFlags>();
-  auto* cmd = app.add_subcommand("evaluate", "Errors of a checkpoint beside the persistence forecast");
+  auto* cmd =
+      app.add_subcommand("evaluate", "Errors of a checkpoint beside the persistence forecast");
   cmd->add_option("--model", f->model, "Checkpoint written by train (model.safetensors)");
   add_data_flags(cmd, f->data, false);
   cmd->add_option("--part", f->part, "test, validation, train or all")->capture_default_str();
   cmd->add_option("--train-size", f->train_size, "Training fraction (default: the checkpoint's)");
   cmd->add_option("--val-size", f->val_size, "Validation fraction (default: the checkpoint's)");
   cmd->add_option("--output", f->output, "Write the forecasts as CSV");
-  cmd->add_option("--plot", f->plot, "Draw predicted vs actual into this picture (.png, .svg, .pdf)");
+  cmd->add_option("--plot", f->plot,
+                  "Draw predicted vs actual into this picture (.png, .svg, .pdf)");
   cmd->add_option("--format", f->format, "Picture format (default: from --plot's extension)");
   cmd->add_option("--gnuplot", f->gnuplot, "gnuplot program to run")->capture_default_str();
   cmd->callback([f] { run_evaluate(*f); });

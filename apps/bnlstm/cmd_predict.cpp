@@ -39,10 +39,12 @@ void run_predict(const PredictFlags& f) {
 
   std::string csv = "date,step,forecast\n";
   for (Index k = 0; k < w.horizon(); ++k)
-    csv += fmt::format("{},{},{}\n", format_date(dates[static_cast<size_t>(k)]), k + 1, prices(0, k));
+    csv +=
+        fmt::format("{},{},{}\n", format_date(dates[static_cast<size_t>(k)]), k + 1, prices(0, k));
   if (!f.quiet)
-    fmt::print(stderr, "{}: last observed {} {} = {} ({}); next {} business day(s):\n", f.model, format_date(last),
-               column, w.last_observed_price(origin[0]), series.source, w.horizon());
+    fmt::print(stderr, "{}: last observed {} {} = {} ({}); next {} business day(s):\n", f.model,
+               format_date(last), column, w.last_observed_price(origin[0]), series.source,
+               w.horizon());
   if (f.output.empty()) {
     fmt::print("{}", csv);
   } else {

@@ -58,7 +58,9 @@ struct Columns {
 
 Columns resolve_columns(const DataFlags& f) {
   Columns c;
-  const std::string target = !f.target_col.empty() ? f.target_col : f.value_cols.empty() ? "" : f.value_cols[0];
+  const std::string target = !f.target_col.empty()  ? f.target_col
+                             : f.value_cols.empty() ? ""
+                                                    : f.value_cols[0];
   if (target.empty()) return Columns{{}, {0}, 0};
   c.load = f.value_cols.empty() ? std::vector<std::string>{target} : f.value_cols;
   for (Index i = 0; i < static_cast<Index>(c.load.size()); ++i) c.inputs.push_back(i);
@@ -82,23 +84,26 @@ TrainOptions train_options(const TrainFlags& f) {
   o.clip_mode = parse_clip_mode(f.clip_mode);
   o.clip = parse_double_flag("--clip", f.clip);
   if (o.clip == 0) o.clip_mode = ClipMode::none;  // --clip 0 turns clipping off
-  if (o.clip < 0) throw Error(fmt::format("--clip: expected a number >= 0 (0 = no clipping), got '{}'", f.clip));
+  if (o.clip < 0)
+    throw Error(fmt::format("--clip: expected a number >= 0 (0 = no clipping), got '{}'", f.clip));
   o.loss = parse_loss(f.loss);
   o.huber_delta = parse_double_flag("--huber-delta", f.huber_delta);
   // "momentum" is SGD with a momentum buffer
   const bool momentum = f.optimizer == "momentum";
   o.optimizer = momentum ? OptimizerKind::sgd : parse_optimizer(f.optimizer);
   o.optimizer_config.lr = parse_double_flag("--lr", f.lr);
-  if (!(o.optimizer_config.lr > 0)) throw Error(fmt::format("--lr: expected a number > 0, got '{}'", f.lr));
+  if (!(o.optimizer_config.lr > 0))
+    throw Error(fmt::format("--lr: expected a number > 0, got '{}'", f.lr));
   o.optimizer_config.momentum = momentum ? parse_double_flag("--momentum", f.momentum) : 0.0;
-  if (!f.weight_decay.empty()) o.optimizer_config.weight_decay = parse_double_flag("--weight-decay", f.weight_decay);
+  if (!f.weight_decay.empty())
+    o.optimizer_config.weight_decay = parse_double_flag("--weight-decay", f.weight_decay);
   o.restore_best = !f.no_restore;
   o.recalibrate_bn = !f.no_recalibrate;
   return o;
 }
 
-std::string training_json(const TrainFlags& f, const TrainOptions& o, const TrainingHistory& h, bool val_is_test,
-                          double seconds) {
+std::string training_json(const TrainFlags& f, const TrainOptions& o, const TrainingHistory& h,
+                          bool val_is_test, double seconds) {
   nlohmann::ordered_json j;
   j["optimizer"] = f.optimizer;
   j["lr"] = o.optimizer_config.lr;
@@ -108,7 +113,8 @@ std::string training_json(const TrainFlags& f, const TrainOptions& o, const Trai
   j["epochs"] = o.epochs;
   j["epochs_run"] = h.epochs.size();
   j["best_epoch"] = h.best_epoch;
-  j["best_val_loss"] = h.best_epoch > 0 ? h.epochs[static_cast<size_t>(h.best_epoch - 1)].val_loss : 0.0;
+  j["best_val_loss"] =
+      h.best_epoch > 0 ? h.epochs[static_cast<size_t>(h.best_epoch - 1)].val_loss : 0.0;
   j["stopped_early"] = h.stopped_early;
   j["patience"] = o.patience;
   j["delta"] = o.delta;
@@ -168,49 +174,62 @@ void run_train(const TrainFlags& f) {
     fmt::print("data: {}\n", report.summary());
     fmt::print("{}", describe_split(d.split, d.series.dates));
     if (val_is_test)
-      fmt::print("validation: the test part (no --val-size, as the notebook): early stopping and the kept epoch "
-                 "see the test rows\n");
-    fmt::print("model: LSTM(norm={}, hidden={}, init={}) + Linear({} -> {}); {} parameters; target {} of '{}', "
-               "look-back {}, horizon {}, scaler {}\n",
-               to_string(net.norm), net.hidden_size, to_string(net.init), net.hidden_size, dopt.windows.horizon,
-               n_params, to_string(dopt.windows.target), target_name, dopt.windows.lookback, dopt.windows.horizon,
-               to_string(dopt.scaler));
-    fmt::print("training: {} lr {}, batch {}, up to {} epochs, patience {}, delta {}, clip {} {}, loss {}, seed {}, "
-               "{} thread(s)\n",
-               f.optimizer, topt.optimizer_config.lr, topt.batch_size, topt.epochs, topt.patience, topt.delta,
-               to_string(topt.clip_mode), topt.clip, to_string(topt.loss), seed, threads);
+      fmt::print(
+          "validation: the test part (no --val-size, as the notebook): early stopping and the kept "
+          "epoch "
+          "see the test rows\n");
+    fmt::print(
+        "model: LSTM(norm={}, hidden={}, init={}) + Linear({} -> {}); {} parameters; target {} of "
+        "'{}', "
+        "look-back {}, horizon {}, scaler {}\n",
+        to_string(net.norm), net.hidden_size, to_string(net.init), net.hidden_size,
+        dopt.windows.horizon, n_params, to_string(dopt.windows.target), target_name,
+        dopt.windows.lookback, dopt.windows.horizon, to_string(dopt.scaler));
+    fmt::print(
+        "training: {} lr {}, batch {}, up to {} epochs, patience {}, delta {}, clip {} {}, loss "
+        "{}, seed {}, "
+        "{} thread(s)\n",
+        f.optimizer, topt.optimizer_config.lr, topt.batch_size, topt.epochs, topt.patience,
+        topt.delta, to_string(topt.clip_mode), topt.clip, to_string(topt.loss), seed, threads);
     std::fflush(stdout);
   }
 
   // train
   ProgressBar bar(!f.quiet && isatty(STDERR_FILENO));
   TrainCallbacks cb;
-  cb.on_batch = [&](int epoch, Index batch, Index batches) { bar.update(epoch, topt.epochs, batch, batches); };
+  cb.on_batch = [&](int epoch, Index batch, Index batches) {
+    bar.update(epoch, topt.epochs, batch, batches);
+  };
   cb.on_epoch = [&](const EpochRecord& e, const EarlyStopping&) {
     bar.clear();
     // the notebook prints epochs 1, 11, 21, ...
     if (!f.quiet && log_every > 0 && (e.epoch - 1) % log_every == 0) {
-      fmt::print("Epoch {}/{} - Loss: {:.5f}, Val Loss: {:.5f}\n", e.epoch, topt.epochs, e.train_loss, e.val_loss);
+      fmt::print("Epoch {}/{} - Loss: {:.5f}, Val Loss: {:.5f}\n", e.epoch, topt.epochs,
+                 e.train_loss, e.val_loss);
       std::fflush(stdout);
     }
   };
   const auto t0 = std::chrono::steady_clock::now();
   Trainer<float> trainer(forecaster.network(), d.windows, topt);
   const TrainingHistory history = trainer.fit(d.split.train_windows, validation, rng, cb);
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   bar.clear();
 
   const EpochRecord& last = history.epochs.back();
   if (!f.quiet) {
-    if (history.stopped_early) fmt::print("Early stopping\n");
+    // the last epoch's line (if not printed yet), then the notebook's "Early stopping"
     if (log_every > 0 && (last.epoch - 1) % log_every != 0)
-      fmt::print("Epoch {}/{} - Loss: {:.5f}, Val Loss: {:.5f}\n", last.epoch, topt.epochs, last.train_loss,
-                 last.val_loss);
+      fmt::print("Epoch {}/{} - Loss: {:.5f}, Val Loss: {:.5f}\n", last.epoch, topt.epochs,
+                 last.train_loss, last.val_loss);
+    if (history.stopped_early) fmt::print("Early stopping\n");
     if (topt.restore_best)
-      fmt::print("{} epochs in {:.1f} s; restored the weights of epoch {} (val loss {:.5f})\n", history.epochs.size(),
-                 seconds, history.best_epoch, history.epochs[static_cast<size_t>(history.best_epoch - 1)].val_loss);
+      fmt::print("{} epochs in {:.1f} s; restored the weights of epoch {} (val loss {:.5f})\n",
+                 history.epochs.size(), seconds, history.best_epoch,
+                 history.epochs[static_cast<size_t>(history.best_epoch - 1)].val_loss);
     else
-      fmt::print("{} epochs in {:.1f} s; kept the last weights (--no-restore)\n", history.epochs.size(), seconds);
+      fmt::print("{} epochs in {:.1f} s; kept the last weights (--no-restore)\n",
+                 history.epochs.size(), seconds);
   }
 
   // judge on the test part, beside persistence
@@ -241,7 +260,8 @@ void run_train(const TrainFlags& f) {
   written.push_back(out.dir / "history.json");
   const std::string metrics = "{\n\"test\": " + comparison_json(test.comparison) +
                               ",\n\"training\": " + forecaster.training_json() + "\n}\n";
-  write_file_atomically(out.dir / "metrics.json", nlohmann::ordered_json::parse(metrics).dump(2) + "\n");
+  write_file_atomically(out.dir / "metrics.json",
+                        nlohmann::ordered_json::parse(metrics).dump(2) + "\n");
   written.push_back(out.dir / "metrics.json");
   write_file_atomically(out.dir / "test_forecasts.csv", forecasts_csv(test, d.windows));
   written.push_back(out.dir / "test_forecasts.csv");
@@ -266,35 +286,49 @@ void run_train(const TrainFlags& f) {
 
 void add_train_command(CLI::App& app) {
   auto f = std::make_shared<TrainFlags>();
-  auto* cmd = app.add_subcommand("train", "Train an LSTM forecaster on a price series and compare it with persistence");
+  auto* cmd = app.add_subcommand(
+      "train", "Train an LSTM forecaster on a price series and compare it with persistence");
   add_data_flags(cmd, f->data, true);
   add_window_flags(cmd, f->windows);
   cmd->add_option("--hidden", f->hidden, "LSTM hidden size (notebook: 256)")->capture_default_str();
-  cmd->add_option("--norm", f->norm, "LSTM normalization: batch, layer or none")->capture_default_str();
-  cmd->add_option("--init", f->init, "Weight init: xavier, random, he, uniform, glorot_uniform, orthogonal")
+  cmd->add_option("--norm", f->norm, "LSTM normalization: batch, layer or none")
       ->capture_default_str();
-  cmd->add_option("--optimizer", f->optimizer, "sgd (notebook), momentum, adam or adamw")->capture_default_str();
+  cmd->add_option("--init", f->init,
+                  "Weight init: xavier, random, he, uniform, glorot_uniform, orthogonal")
+      ->capture_default_str();
+  cmd->add_option("--optimizer", f->optimizer, "sgd (notebook), momentum, adam or adamw")
+      ->capture_default_str();
   cmd->add_option("--lr", f->lr, "Learning rate (notebook: 1e-3)")->capture_default_str();
-  cmd->add_option("--momentum", f->momentum, "Momentum of --optimizer momentum")->capture_default_str();
+  cmd->add_option("--momentum", f->momentum, "Momentum of --optimizer momentum")
+      ->capture_default_str();
   cmd->add_option("--weight-decay", f->weight_decay, "Weight decay (default: 0; adamw 0.01)");
   cmd->add_option("--loss", f->loss, "mse, mae or huber")->capture_default_str();
   cmd->add_option("--huber-delta", f->huber_delta, "Huber loss threshold")->capture_default_str();
   cmd->add_option("--epochs", f->epochs, "Maximum epochs (notebook: 100)")->capture_default_str();
-  cmd->add_option("--batch-size", f->batch_size, "Windows per optimizer step (notebook: 32)")->capture_default_str();
-  cmd->add_option("--patience", f->patience, "Epochs without improvement before stopping; 0 = never")
+  cmd->add_option("--batch-size", f->batch_size, "Windows per optimizer step (notebook: 32)")
       ->capture_default_str();
-  cmd->add_option("--delta", f->delta, "Smallest validation-loss decrease that counts as improvement")
+  cmd->add_option("--patience", f->patience,
+                  "Epochs without improvement before stopping; 0 = never")
       ->capture_default_str();
-  cmd->add_option("--clip", f->clip, "Gradient clip bound (value) or max norm (norm); 0 = off")->capture_default_str();
-  cmd->add_option("--clip-mode", f->clip_mode, "value (each element, as the notebook) or norm (global L2)")
+  cmd->add_option("--delta", f->delta,
+                  "Smallest validation-loss decrease that counts as improvement")
       ->capture_default_str();
-  cmd->add_flag("--no-restore", f->no_restore, "Keep the last epoch's weights instead of the best (as the notebook)");
+  cmd->add_option("--clip", f->clip, "Gradient clip bound (value) or max norm (norm); 0 = off")
+      ->capture_default_str();
+  cmd->add_option("--clip-mode", f->clip_mode,
+                  "value (each element, as the notebook) or norm (global L2)")
+      ->capture_default_str();
+  cmd->add_flag("--no-restore", f->no_restore,
+                "Keep the last epoch's weights instead of the best (as the notebook)");
   cmd->add_flag("--no-recalibrate", f->no_recalibrate,
-                "norm=batch: keep the running averages of the mini-batch statistics instead of recomputing them "
+                "norm=batch: keep the running averages of the mini-batch statistics instead of "
+                "recomputing them "
                 "from the training windows after each epoch");
   cmd->add_option("--seed", f->seed, "Seed of initialization and shuffling")->capture_default_str();
-  cmd->add_option("--threads", f->threads, "Threads for the matrix products")->capture_default_str();
-  cmd->add_option("--log-every", f->log_every, "Print the losses every N epochs; 0 = never")->capture_default_str();
+  cmd->add_option("--threads", f->threads, "Threads for the matrix products")
+      ->capture_default_str();
+  cmd->add_option("--log-every", f->log_every, "Print the losses every N epochs; 0 = never")
+      ->capture_default_str();
   cmd->add_flag("--quiet", f->quiet, "Print only the final table");
   add_output_flags(cmd, f->output, "out");
   cmd->callback([f] { run_train(*f); });

@@ -41,8 +41,9 @@ fs::path builtin_data_path() {
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
   if (!ec) {
     const fs::path dir = exe.parent_path();
-    for (const fs::path& p : {dir / "data", dir.parent_path() / "data", dir.parent_path().parent_path() / "data",
-                              dir.parent_path() / "share" / "bnlstm"})
+    for (const fs::path& p :
+         {dir / "data", dir.parent_path() / "data", dir.parent_path().parent_path() / "data",
+          dir.parent_path() / "share" / "bnlstm"})
       tried.push_back(p / "sp500.csv");
   }
 #ifdef BNLSTM_SOURCE_DIR
@@ -52,7 +53,8 @@ fs::path builtin_data_path() {
     if (fs::is_regular_file(p, ec)) return p;
   std::string list;
   for (const auto& p : tried) list += (list.empty() ? "" : ", ") + p.string();
-  throw Error("the built-in data set data/sp500.csv was not found (looked in " + list + "); pass --data FILE");
+  throw Error("the built-in data set data/sp500.csv was not found (looked in " + list +
+              "); pass --data FILE");
 }
 
 std::string data_label(const std::string& source) {
@@ -60,19 +62,23 @@ std::string data_label(const std::string& source) {
 }
 
 void add_data_flags(CLI::App* cmd, DataFlags& f, bool columns) {
-  cmd->add_option("--data", f.data, "Price CSV (Yahoo, Alpha Vantage or custom columns); default: built-in S&P 500");
+  cmd->add_option("--data", f.data,
+                  "Price CSV (Yahoo, Alpha Vantage or custom columns); default: built-in S&P 500");
   cmd->add_option("--date-col", f.date_col, "Date column name (default: date/timestamp/...)");
   if (columns) {
-    cmd->add_option("--value-col", f.value_cols, "Input column(s), repeat or comma-separate (default: the target)")
+    cmd->add_option("--value-col", f.value_cols,
+                    "Input column(s), repeat or comma-separate (default: the target)")
         ->delimiter(',');
-    cmd->add_option("--target-col", f.target_col, "Column to forecast (default: first --value-col, else Close)");
+    cmd->add_option("--target-col", f.target_col,
+                    "Column to forecast (default: first --value-col, else Close)");
   }
   cmd->add_option("--start", f.start, "First date to use, YYYY-MM-DD (inclusive)");
   cmd->add_option("--end", f.end, "Last date to use, YYYY-MM-DD (inclusive)");
   cmd->add_flag("--strict", f.strict, "Fail on the first bad row instead of skipping it");
 }
 
-Series load_series(const DataFlags& f, const std::vector<std::string>& value_columns, LoadReport* report) {
+Series load_series(const DataFlags& f, const std::vector<std::string>& value_columns,
+                   LoadReport* report) {
   CsvOptions o;
   o.date_column = f.date_col;
   o.value_columns = value_columns;
@@ -95,15 +101,19 @@ Series load_series_for(const Forecaster& forecaster, const DataFlags& f, LoadRep
 }
 
 void add_window_flags(CLI::App* cmd, WindowFlags& f) {
-  cmd->add_option("--look-back", f.look_back, "Input steps per window (notebook: 1)")->capture_default_str();
+  cmd->add_option("--look-back", f.look_back, "Input steps per window (notebook: 1)")
+      ->capture_default_str();
   cmd->add_option("--horizon", f.horizon, "Values forecast per window")->capture_default_str();
-  cmd->add_option("--target", f.target, "level or delta (change from the last value)")->capture_default_str();
-  cmd->add_option("--scaler", f.scaler, "minmax or zscore, fitted on the training rows")->capture_default_str();
+  cmd->add_option("--target", f.target, "level or delta (change from the last value)")
+      ->capture_default_str();
+  cmd->add_option("--scaler", f.scaler, "minmax or zscore, fitted on the training rows")
+      ->capture_default_str();
   cmd->add_option("--train-size", f.train_size, "Training fraction of the rows (notebook: 0.7)")
       ->capture_default_str();
-  cmd->add_option("--val-size", f.val_size,
-                  "Validation fraction after the training rows (default: none, validate on the test part "
-                  "as the notebook)");
+  cmd->add_option(
+      "--val-size", f.val_size,
+      "Validation fraction after the training rows (default: none, validate on the test part "
+      "as the notebook)");
 }
 
 SplitFractions parse_fractions(const std::string& train_size, const std::string& val_size) {
@@ -113,8 +123,9 @@ SplitFractions parse_fractions(const std::string& train_size, const std::string&
   if (!(s.train > 0 && s.train < 1))
     throw Error(fmt::format("--train-size: expected a fraction in (0, 1), got {}", train_size));
   if (!val_size.empty() && !(s.validation > 0 && s.train + s.validation < 1))
-    throw Error(fmt::format("--val-size: expected a fraction > 0 with --train-size + --val-size < 1, got {} + {}",
-                            train_size, val_size));
+    throw Error(fmt::format(
+        "--val-size: expected a fraction > 0 with --train-size + --val-size < 1, got {} + {}",
+        train_size, val_size));
   return s;
 }
 

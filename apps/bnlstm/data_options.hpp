@@ -47,7 +47,8 @@ void add_data_flags(CLI::App* cmd, DataFlags& flags, bool columns);
 
 // Reads flags.data (or the built-in file; source "" stands for it in checkpoints) with the
 // given value columns. report may be nullptr.
-Series load_series(const DataFlags& flags, const std::vector<std::string>& value_columns, LoadReport* report);
+Series load_series(const DataFlags& flags, const std::vector<std::string>& value_columns,
+                   LoadReport* report);
 
 // The data a checkpoint is evaluated on or predicts from: --data if given (with --date-col,
 // --start, --end as given), else the checkpoint's own source, date column and range, each

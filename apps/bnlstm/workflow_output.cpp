@@ -38,16 +38,20 @@ OutputPlan plan_output(const OutputFlags& f) {
     const fs::path probe = plan.dir / fmt::format(".bnlstm-probe-{}", ::getpid());
     {
       std::ofstream test(probe);
-      if (!test) throw Error(fmt::format("--out {}: cannot write in the folder ({})", f.out, std::strerror(errno)));
+      if (!test)
+        throw Error(
+            fmt::format("--out {}: cannot write in the folder ({})", f.out, std::strerror(errno)));
     }
     fs::remove(probe, ec);
     return plan;
   }
   // the nearest existing ancestor must be a folder we may write in
   fs::path parent = fs::absolute(plan.dir, ec).parent_path();
-  while (!parent.empty() && !fs::exists(parent, ec) && parent != parent.parent_path()) parent = parent.parent_path();
+  while (!parent.empty() && !fs::exists(parent, ec) && parent != parent.parent_path())
+    parent = parent.parent_path();
   if (!fs::is_directory(parent, ec))
-    throw Error(fmt::format("--out {}: cannot create the folder ({} is not a folder)", f.out, parent.string()));
+    throw Error(fmt::format("--out {}: cannot create the folder ({} is not a folder)", f.out,
+                            parent.string()));
   if (::access(parent.c_str(), W_OK) != 0)
     throw Error(fmt::format("--out {}: cannot create the folder ({}: {})", f.out, parent.string(),
                             std::strerror(errno)));
@@ -57,7 +61,9 @@ OutputPlan plan_output(const OutputFlags& f) {
 void create_output_dir(const OutputPlan& plan) {
   std::error_code ec;
   fs::create_directories(plan.dir, ec);
-  if (ec) throw Error(fmt::format("--out {}: cannot create the folder ({})", plan.dir.string(), ec.message()));
+  if (ec)
+    throw Error(
+        fmt::format("--out {}: cannot create the folder ({})", plan.dir.string(), ec.message()));
 }
 
 void write_plots(const OutputPlan& plan, std::vector<fs::path>& written,
@@ -77,7 +83,8 @@ void ProgressBar::update(int epoch, int epochs, Index batch, Index batches) {
   last_permille_ = permille;
   constexpr int kWidth = 30;
   const int filled = permille * kWidth / 1000;
-  fmt::print(stderr, "\r epoch {}/{} [{}{}] {}/{}", epoch, epochs, std::string(static_cast<size_t>(filled), '#'),
+  fmt::print(stderr, "\r epoch {}/{} [{}{}] {}/{}", epoch, epochs,
+             std::string(static_cast<size_t>(filled), '#'),
              std::string(static_cast<size_t>(kWidth - filled), '.'), batch, batches);
   std::fflush(stderr);
   shown_ = true;

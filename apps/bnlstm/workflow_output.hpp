@@ -41,8 +41,9 @@ void create_output_dir(const OutputPlan& plan);
 
 // Runs draw(image, files) unless plots are off; a missing gnuplot becomes a one-line warning on
 // stderr (the numbers were written already). Files drawn are appended to `written`.
-void write_plots(const OutputPlan& plan, std::vector<std::filesystem::path>& written,
-                 const std::function<void(const ImageOptions&, std::vector<std::filesystem::path>&)>& draw);
+void write_plots(
+    const OutputPlan& plan, std::vector<std::filesystem::path>& written,
+    const std::function<void(const ImageOptions&, std::vector<std::filesystem::path>&)>& draw);
 
 // "\r epoch 3/100 [#####.....] 45/112" on stderr, only when enabled (stderr is a terminal).
 class ProgressBar {

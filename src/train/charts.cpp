@@ -25,14 +25,15 @@ DateChart price_series_chart(const Series& series, Index column, const Split& sp
   return chart;
 }
 
-void plot_price_series(const std::filesystem::path& path, const Series& series, Index column, const Split& split,
-                       const ImageOptions& options) {
+void plot_price_series(const std::filesystem::path& path, const Series& series, Index column,
+                       const Split& split, const ImageOptions& options) {
   plot_dates(path, price_series_chart(series, column, split), options);
 }
 
 LineChart loss_history_chart(const TrainingHistory& history, bool log_y) {
   LineChart chart;
-  chart.title = fmt::format("Training and validation loss ({}; best epoch {})", history.loss, history.best_epoch);
+  chart.title = fmt::format("Training and validation loss ({}; best epoch {})", history.loss,
+                            history.best_epoch);
   chart.xlabel = "epoch";
   chart.ylabel = history.loss + (log_y ? " (log scale)" : "");
   chart.log_y = log_y;
@@ -48,12 +49,13 @@ LineChart loss_history_chart(const TrainingHistory& history, bool log_y) {
   return chart;
 }
 
-void plot_loss_history(const std::filesystem::path& path, const TrainingHistory& history, bool log_y,
-                       const ImageOptions& options) {
+void plot_loss_history(const std::filesystem::path& path, const TrainingHistory& history,
+                       bool log_y, const ImageOptions& options) {
   plot_lines(path, loss_history_chart(history, log_y), options);
 }
 
-DateChart forecasts_chart(const RangeForecast& forecast, const Windows& w, const std::string& column) {
+DateChart forecasts_chart(const RangeForecast& forecast, const Windows& w,
+                          const std::string& column) {
   DateChart chart;
   chart.title = fmt::format("Predicted vs actual {}, {} part", column, forecast.comparison.label);
   if (w.horizon() > 1) chart.title += fmt::format(" (first of {} steps)", w.horizon());
@@ -71,8 +73,8 @@ DateChart forecasts_chart(const RangeForecast& forecast, const Windows& w, const
   return chart;
 }
 
-void plot_forecasts(const std::filesystem::path& path, const RangeForecast& forecast, const Windows& w,
-                    const std::string& column, const ImageOptions& options) {
+void plot_forecasts(const std::filesystem::path& path, const RangeForecast& forecast,
+                    const Windows& w, const std::string& column, const ImageOptions& options) {
   plot_dates(path, forecasts_chart(forecast, w, column), options);
 }
 

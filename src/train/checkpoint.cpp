@@ -15,8 +15,12 @@ using Json = nlohmann::ordered_json;
 constexpr const char* kFormat = "bnlstm-forecaster";
 constexpr const char* kVersion = "1";
 
-Json range_json(Range r) { return Json::array({r.begin, r.end}); }
-Range json_range(const Json& j) { return Range{j.at(0).get<Index>(), j.at(1).get<Index>()}; }
+Json range_json(Range r) {
+  return Json::array({r.begin, r.end});
+}
+Range json_range(const Json& j) {
+  return Range{j.at(0).get<Index>(), j.at(1).get<Index>()};
+}
 
 Json config_json(const ForecasterConfig& c) {
   Json j;
@@ -49,7 +53,9 @@ ForecasterConfig json_config(const Json& j) {
   return c;
 }
 
-std::string date_or_empty(const std::optional<Date>& d) { return d ? format_date(*d) : std::string(); }
+std::string date_or_empty(const std::optional<Date>& d) {
+  return d ? format_date(*d) : std::string();
+}
 
 Json data_json(const DataProvenance& d) {
   Json j;
@@ -117,7 +123,8 @@ TensorFile checkpoint_tensors(const Forecaster& f) {
   file.metadata["config"] = config_json(c).dump();
   Json cols;
   cols["inputs"] = Json::array();
-  for (Index i : c.windows.input_columns) cols["inputs"].push_back(c.columns[static_cast<size_t>(i)]);
+  for (Index i : c.windows.input_columns)
+    cols["inputs"].push_back(c.columns[static_cast<size_t>(i)]);
   cols["target"] = c.columns[static_cast<size_t>(c.windows.target_column)];
   file.metadata["columns"] = cols.dump();
   file.metadata["scaler"] = f.scaler().to_json();
@@ -131,7 +138,9 @@ void save_checkpoint(const std::filesystem::path& path, const Forecaster& foreca
 }
 
 Forecaster forecaster_from_tensors(const TensorFile& file) {
-  auto bad = [&](const std::string& why) { return Error(file.source + ": not a bnlstm checkpoint: " + why); };
+  auto bad = [&](const std::string& why) {
+    return Error(file.source + ": not a bnlstm checkpoint: " + why);
+  };
   const auto format = file.metadata.find("format");
   if (format == file.metadata.end() || format->second != kFormat)
     throw bad("its metadata has no \"format\": \"bnlstm-forecaster\"");
@@ -159,7 +168,8 @@ Forecaster forecaster_from_tensors(const TensorFile& file) {
 
 Forecaster load_checkpoint(const std::filesystem::path& path) {
   std::error_code ec;
-  if (!std::filesystem::is_regular_file(path, ec)) throw Error(path.string() + ": no such model file");
+  if (!std::filesystem::is_regular_file(path, ec))
+    throw Error(path.string() + ": no such model file");
   TensorFile file;
   try {
     file = TensorFile::load(path);

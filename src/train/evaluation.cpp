@@ -10,10 +10,12 @@
 
 namespace bnlstm {
 
-RangeForecast evaluate_range(Forecaster& forecaster, const Windows& w, Range range, const std::string& label) {
+RangeForecast evaluate_range(Forecaster& forecaster, const Windows& w, Range range,
+                             const std::string& label) {
   if (range.empty()) throw Error("evaluate: the " + label + " part holds no window");
   if (range.begin < 0 || range.end > w.count())
-    throw Error(fmt::format("evaluate: windows [{}, {}) out of range [0, {})", range.begin, range.end, w.count()));
+    throw Error(fmt::format("evaluate: windows [{}, {}) out of range [0, {})", range.begin,
+                            range.end, w.count()));
   RangeForecast r;
   indices_of(range, r.windows);
   const Index N = range.size(), H = w.horizon();
@@ -33,8 +35,10 @@ RangeForecast evaluate_range(Forecaster& forecaster, const Windows& w, Range ran
   const double shift = w.scaler().shift()[c], scale = w.scaler().scale()[c];
   auto scaled = [&](const MatrixD& p) -> MatrixD { return (p.array() - shift) / scale; };
   r.comparison.label = label;
-  r.comparison.model = forecast_errors(r.predicted, r.actual, scaled(r.predicted), scaled(r.actual));
-  r.comparison.baseline = forecast_errors(r.persistence, r.actual, scaled(r.persistence), scaled(r.actual));
+  r.comparison.model =
+      forecast_errors(r.predicted, r.actual, scaled(r.predicted), scaled(r.actual));
+  r.comparison.baseline =
+      forecast_errors(r.persistence, r.actual, scaled(r.persistence), scaled(r.actual));
   return r;
 }
 
@@ -43,8 +47,8 @@ std::string forecasts_csv(const RangeForecast& r, const Windows& w) {
   for (size_t n = 0; n < r.windows.size(); ++n)
     for (Index k = 0; k < w.horizon(); ++k) {
       const Index row = static_cast<Index>(n);
-      out += fmt::format("{},{},{},{},{}\n", format_date(w.target_date(r.windows[n], k)), k + 1, r.actual(row, k),
-                         r.predicted(row, k), r.persistence(row, k));
+      out += fmt::format("{},{},{},{},{}\n", format_date(w.target_date(r.windows[n], k)), k + 1,
+                         r.actual(row, k), r.predicted(row, k), r.persistence(row, k));
     }
   return out;
 }

@@ -15,7 +15,8 @@ NetworkConfig checked_network(const ForecasterConfig& c) {
   NetworkConfig n = c.network;
   const Index C = static_cast<Index>(c.columns.size());
   if (C == 0) throw Error("forecaster: no value columns");
-  n.input_size = c.windows.input_columns.empty() ? C : static_cast<Index>(c.windows.input_columns.size());
+  n.input_size =
+      c.windows.input_columns.empty() ? C : static_cast<Index>(c.windows.input_columns.size());
   n.horizon = c.windows.horizon;
   return n;
 }
@@ -36,11 +37,13 @@ std::string describe_split(const Split& split, const std::vector<Date>& dates) {
 }
 
 Forecaster::Forecaster(ForecasterConfig config, Scaler scaler, Rng& rng)
-    : config_(std::move(config)), scaler_(std::move(scaler)), network_(checked_network(config_), rng) {
+    : config_(std::move(config)),
+      scaler_(std::move(scaler)),
+      network_(checked_network(config_), rng) {
   config_.network = network_.config();
   if (scaler_.cols() != static_cast<Index>(config_.columns.size()))
-    throw Error(fmt::format("forecaster: the scaler has {} columns, the model reads {}", scaler_.cols(),
-                            config_.columns.size()));
+    throw Error(fmt::format("forecaster: the scaler has {} columns, the model reads {}",
+                            scaler_.cols(), config_.columns.size()));
   if (config_.windows.input_columns.empty())
     for (Index c = 0; c < static_cast<Index>(config_.columns.size()); ++c)
       config_.windows.input_columns.push_back(c);
@@ -59,7 +62,8 @@ CsvOptions Forecaster::csv_options(const std::string& date_column, std::optional
 
 Windows Forecaster::windows(const Series& series) const {
   bool same = series.cols() == static_cast<Index>(config_.columns.size());
-  for (Index c = 0; same && c < series.cols(); ++c) same = find_column({series.columns[c]}, config_.columns[c]).has_value();
+  for (Index c = 0; same && c < series.cols(); ++c)
+    same = find_column({series.columns[c]}, config_.columns[c]).has_value();
   if (!same)
     throw Error(fmt::format("{}: the model reads columns {}, the data has {}", series.source,
                             list_columns(config_.columns), list_columns(series.columns)));
@@ -76,7 +80,8 @@ MatrixF Forecaster::predict_scaled(const Windows& w, std::span<const Index> orig
     const auto chunk = origins.subspan(b, std::min(kChunk, origins.size() - b));
     // gather and run
     w.gather_inputs(x, chunk);
-    out.middleRows(static_cast<Index>(b), static_cast<Index>(chunk.size())) = network_.forward(x, L);
+    out.middleRows(static_cast<Index>(b), static_cast<Index>(chunk.size())) =
+        network_.forward(x, L);
   }
   return out;
 }

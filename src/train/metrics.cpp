@@ -20,9 +20,9 @@ ForecastErrors forecast_errors(const MatrixD& predicted, const MatrixD& actual,
   if (predicted.rows() != actual.rows() || predicted.cols() != actual.cols() ||
       predicted_scaled.rows() != actual.rows() || predicted_scaled.cols() != actual.cols() ||
       actual_scaled.rows() != actual.rows() || actual_scaled.cols() != actual.cols())
-    throw Error(fmt::format("forecast errors: shapes differ: predicted {}, actual {}, scaled {} and {}",
-                            shape(predicted), shape(actual), shape(predicted_scaled),
-                            shape(actual_scaled)));
+    throw Error(fmt::format(
+        "forecast errors: shapes differ: predicted {}, actual {}, scaled {} and {}",
+        shape(predicted), shape(actual), shape(predicted_scaled), shape(actual_scaled)));
   if (actual.size() == 0) throw Error("forecast errors: no forecasts to compare (0 rows)");
 
   ForecastErrors e;
@@ -52,7 +52,8 @@ namespace {
 
 std::string row(const std::string& name, const ForecastErrors& e) {
   const std::string mape = std::isnan(e.mape) ? std::string("n/a") : fmt::format("{:.2f}%", e.mape);
-  return fmt::format("{:<30}{:>13.7f}{:>12.4f}{:>12.4f}{:>9}\n", name, e.mse_scaled, e.rmse, e.mae, mape);
+  return fmt::format("{:<30}{:>13.7f}{:>12.4f}{:>12.4f}{:>9}\n", name, e.mse_scaled, e.rmse, e.mae,
+                     mape);
 }
 
 }  // namespace
@@ -68,8 +69,9 @@ std::string format_comparison(const ForecastComparison& c) {
     out += fmt::format("verdict: the model beats persistence (RMSE {:.4f} vs {:.4f}, {:+.1f}%)\n",
                        c.model.rmse, c.baseline.rmse, rel);
   else
-    out += fmt::format("verdict: the model does NOT beat persistence (RMSE {:.4f} vs {:.4f}, {:+.1f}%)\n",
-                       c.model.rmse, c.baseline.rmse, rel);
+    out += fmt::format(
+        "verdict: the model does NOT beat persistence (RMSE {:.4f} vs {:.4f}, {:+.1f}%)\n",
+        c.model.rmse, c.baseline.rmse, rel);
   return out;
 }
 

@@ -26,7 +26,9 @@ LstmOptions lstm_options(const NetworkConfig& c) {
 
 template <typename T>
 ForecastNetwork<T>::ForecastNetwork(const NetworkConfig& config, Rng& rng)
-    : config_(config), lstm_(lstm_options(config), rng), head_(config.hidden_size, config.horizon, "head.") {
+    : config_(config),
+      lstm_(lstm_options(config), rng),
+      head_(config.hidden_size, config.horizon, "head.") {
   // the head is drawn after the LSTM from the same generator, so one seed fixes everything
   head_.init(config.init, rng);
 }
@@ -46,8 +48,8 @@ const Matrix<T>& ForecastNetwork<T>::forward(const Matrix<T>& x, Index look_back
 template <typename T>
 void ForecastNetwork<T>::backward(const Matrix<T>& dy) {
   if (dy.rows() != batch_ || dy.cols() != config_.horizon)
-    throw Error(fmt::format("ForecastNetwork::backward: dy has shape ({}, {}), expected ({}, {})", dy.rows(),
-                            dy.cols(), batch_, config_.horizon));
+    throw Error(fmt::format("ForecastNetwork::backward: dy has shape ({}, {}), expected ({}, {})",
+                            dy.rows(), dy.cols(), batch_, config_.horizon));
   // head backward
   head_.backward(dy, dlast_h_);
   // only the final hidden state feeds the head: it enters BPTT as dL/dh_n
@@ -101,7 +103,8 @@ ParameterList<T> ForecastNetwork<T>::parameters() {
 template <typename T>
 void ForecastNetwork<T>::save_state(TensorFile& file) const {
   // parameters() hands out mutable pointers; nothing is changed here
-  for (const auto* p : const_cast<ForecastNetwork*>(this)->parameters()) file.put_matrix(p->name, p->value);
+  for (const auto* p : const_cast<ForecastNetwork*>(this)->parameters())
+    file.put_matrix(p->name, p->value);
   lstm_.save_state(file);
 }
 
@@ -113,8 +116,9 @@ void ForecastNetwork<T>::load_state(const TensorFile& file) {
   for (const auto* p : params) {
     Matrix<T> m = file.matrix<T>(p->name);
     if (m.rows() != p->value.rows() || m.cols() != p->value.cols())
-      throw Error(fmt::format("{}: tensor '{}' has shape ({}, {}), expected ({}, {}) for this model", file.source,
-                              p->name, m.rows(), m.cols(), p->value.rows(), p->value.cols()));
+      throw Error(
+          fmt::format("{}: tensor '{}' has shape ({}, {}), expected ({}, {}) for this model",
+                      file.source, p->name, m.rows(), m.cols(), p->value.rows(), p->value.cols()));
     values.push_back(std::move(m));
   }
   lstm_.load_state(file);

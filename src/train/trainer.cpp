@@ -20,9 +20,12 @@ ClipMode parse_clip_mode(std::string_view name) {
 
 std::string to_string(ClipMode mode) {
   switch (mode) {
-    case ClipMode::none: return "none";
-    case ClipMode::value: return "value";
-    case ClipMode::norm: return "norm";
+    case ClipMode::none:
+      return "none";
+    case ClipMode::value:
+      return "value";
+    case ClipMode::norm:
+      return "norm";
   }
   return "?";
 }
@@ -31,8 +34,10 @@ namespace {
 
 void check_options(const TrainOptions& o) {
   if (o.epochs < 1) throw Error(fmt::format("--epochs must be at least 1, got {}", o.epochs));
-  if (o.batch_size < 1) throw Error(fmt::format("--batch-size must be at least 1, got {}", o.batch_size));
-  if (o.patience < 0) throw Error(fmt::format("--patience must be >= 0 (0 = no early stopping), got {}", o.patience));
+  if (o.batch_size < 1)
+    throw Error(fmt::format("--batch-size must be at least 1, got {}", o.batch_size));
+  if (o.patience < 0)
+    throw Error(fmt::format("--patience must be >= 0 (0 = no early stopping), got {}", o.patience));
   if (!(o.delta >= 0) || !std::isfinite(o.delta))
     throw Error(fmt::format("--delta must be a finite number >= 0, got {}", o.delta));
   if (o.clip_mode != ClipMode::none && (!(o.clip > 0) || !std::isfinite(o.clip)))
@@ -51,14 +56,18 @@ void shuffle_indices(std::vector<Index>& v, Rng& rng) {
 }  // namespace
 
 template <typename T>
-Trainer<T>::Trainer(ForecastNetwork<T>& network, const Windows& windows, const TrainOptions& options)
-    : net_(network), windows_(windows), options_(options),
-      loss_(options.loss, static_cast<T>(options.huber_delta)), params_(network.parameters()) {
+Trainer<T>::Trainer(ForecastNetwork<T>& network, const Windows& windows,
+                    const TrainOptions& options)
+    : net_(network),
+      windows_(windows),
+      options_(options),
+      loss_(options.loss, static_cast<T>(options.huber_delta)),
+      params_(network.parameters()) {
   check_options(options_);
   if (net_.config().input_size != windows_.inputs() || net_.config().horizon != windows_.horizon())
-    throw Error(fmt::format("trainer: the network takes {} inputs and predicts {} values, the windows have {} and {}",
-                            net_.config().input_size, net_.config().horizon, windows_.inputs(),
-                            windows_.horizon()));
+    throw Error(fmt::format(
+        "trainer: the network takes {} inputs and predicts {} values, the windows have {} and {}",
+        net_.config().input_size, net_.config().horizon, windows_.inputs(), windows_.horizon()));
   optimizer_ = make_optimizer<T>(options_.optimizer, params_, options_.optimizer_config);
 }
 
@@ -80,7 +89,8 @@ double Trainer<T>::evaluate(Range range) {
 }
 
 template <typename T>
-TrainingHistory Trainer<T>::fit(Range train, Range validation, Rng& rng, const TrainCallbacks& callbacks) {
+TrainingHistory Trainer<T>::fit(Range train, Range validation, Rng& rng,
+                                const TrainCallbacks& callbacks) {
   if (train.empty()) throw Error("trainer: the training part holds no window");
   if (validation.empty()) throw Error("trainer: the validation part holds no window");
   const Index n = train.size(), B = options_.batch_size, L = windows_.lookback();
@@ -118,16 +128,19 @@ TrainingHistory Trainer<T>::fit(Range train, Range validation, Rng& rng, const T
       const Matrix<T>& pred = net_.forward(x_, L);
       const T loss = loss_.value(pred, y_);
       if (!std::isfinite(static_cast<double>(loss)))
-        throw Error(fmt::format("training diverged at epoch {} (batch loss {}); try a lower --lr or a --clip",
-                                epoch, static_cast<double>(loss)));
+        throw Error(fmt::format(
+            "training diverged at epoch {} (batch loss {}); try a lower --lr or a --clip", epoch,
+            static_cast<double>(loss)));
       loss_sum += static_cast<double>(loss) * static_cast<double>(end - begin);
       // backward
       loss_.gradient(pred, y_, dy_);
       optimizer_->zero_grad();
       net_.backward(dy_);
       // clip and step
-      if (options_.clip_mode == ClipMode::value) clip_grad_value(params_, static_cast<T>(options_.clip));
-      if (options_.clip_mode == ClipMode::norm) clip_grad_norm(params_, static_cast<T>(options_.clip));
+      if (options_.clip_mode == ClipMode::value)
+        clip_grad_value(params_, static_cast<T>(options_.clip));
+      if (options_.clip_mode == ClipMode::norm)
+        clip_grad_norm(params_, static_cast<T>(options_.clip));
       optimizer_->step();
       if (callbacks.on_batch) callbacks.on_batch(epoch, b + 1, batches);
     }

@@ -56,16 +56,16 @@ class WorkflowCli : public ::testing::Test {
       std::snprintf(date, sizeof date, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
                     static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
       const double close = 100 + 0.1 * i + 3 * std::sin(0.3 * i);
-      csv << date << "," << close - 0.5 << "," << close + 1 << "," << close - 1 << "," << close << "," << close
-          << "," << 1000 + i << "\n";
+      csv << date << "," << close - 0.5 << "," << close + 1 << "," << close - 1 << "," << close
+          << "," << close << "," << 1000 + i << "\n";
       ++day;
     }
   }
   void TearDown() override { fs::remove_all(dir); }
 
   Result run(const std::string& args) {
-    const std::string cmd = std::string(BNLSTM_CLI_PATH) + " " + args + " >" + (dir / "stdout").string() + " 2>" +
-                            (dir / "stderr").string();
+    const std::string cmd = std::string(BNLSTM_CLI_PATH) + " " + args + " >" +
+                            (dir / "stdout").string() + " 2>" + (dir / "stderr").string();
     const int raw = std::system(cmd.c_str());
     Result r;
     r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
@@ -75,7 +75,9 @@ class WorkflowCli : public ::testing::Test {
   }
 
   std::string data() const { return "--data " + (dir / "prices.csv").string(); }
-  std::string tiny() const { return "--epochs 3 --hidden 8 --batch-size 16 --no-plots --log-every 1"; }
+  std::string tiny() const {
+    return "--epochs 3 --hidden 8 --batch-size 16 --no-plots --log-every 1";
+  }
 
   // Expects a one-line error "bnlstm: error: <message>" and exit status 1.
   void expect_error(const std::string& args, const std::string& message) {
@@ -100,13 +102,15 @@ TEST_F(WorkflowCli, TrainWritesEverythingAndEvaluateReprintsItsTable) {
   EXPECT_NE(r.out.find("Epoch 1/3 - Loss: "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(", Val Loss: "), std::string::npos);
   EXPECT_NE(r.out.find("persistence (tomorrow=today)"), std::string::npos);
-  for (const char* f : {"model.safetensors", "history.csv", "history.json", "metrics.json", "test_forecasts.csv"})
+  for (const char* f :
+       {"model.safetensors", "history.csv", "history.json", "metrics.json", "test_forecasts.csv"})
     EXPECT_TRUE(fs::exists(out / f)) << f;
   // one CSV line per epoch
   const std::string history = slurp(out / "history.csv");
   EXPECT_EQ(std::count(history.begin(), history.end(), '\n'), 4);
   // no stray temporary or probe files
-  for (const auto& e : fs::directory_iterator(out)) EXPECT_NE(e.path().filename().string()[0], '.') << e.path();
+  for (const auto& e : fs::directory_iterator(out))
+    EXPECT_NE(e.path().filename().string()[0], '.') << e.path();
 
   const Result e = run("evaluate --model " + (out / "model.safetensors").string());
   ASSERT_EQ(e.status, 0) << e.err;
@@ -115,7 +119,10 @@ TEST_F(WorkflowCli, TrainWritesEverythingAndEvaluateReprintsItsTable) {
 
 TEST_F(WorkflowCli, PredictPrintsTheNextBusinessDays) {
   const fs::path out = dir / "run";
-  ASSERT_EQ(run("train " + data() + " " + tiny() + " --horizon 3 --look-back 4 --out " + out.string()).status, 0);
+  ASSERT_EQ(
+      run("train " + data() + " " + tiny() + " --horizon 3 --look-back 4 --out " + out.string())
+          .status,
+      0);
   const Result p = run("predict --model " + (out / "model.safetensors").string());
   ASSERT_EQ(p.status, 0) << p.err;
   // the data ends on Friday 2021-07-30: Monday, Tuesday, Wednesday follow
@@ -140,14 +147,17 @@ TEST_F(WorkflowCli, PredictPrintsTheNextBusinessDays) {
 }
 
 TEST_F(WorkflowCli, SameSeedAndThreadsGiveIdenticalLossesBitForBit) {
-  const std::string args = "train " + data() + " --epochs 4 --hidden 16 --batch-size 8 --no-plots --quiet --seed 5 "
+  const std::string args = "train " + data() +
+                           " --epochs 4 --hidden 16 --batch-size 8 --no-plots --quiet --seed 5 "
                            "--threads 2 --out ";
   ASSERT_EQ(run(args + (dir / "a").string()).status, 0);
   ASSERT_EQ(run(args + (dir / "b").string()).status, 0);
   EXPECT_EQ(slurp(dir / "a" / "history.csv"), slurp(dir / "b" / "history.csv"));
   EXPECT_EQ(slurp(dir / "a" / "test_forecasts.csv"), slurp(dir / "b" / "test_forecasts.csv"));
-  ASSERT_EQ(run("train " + data() + " --epochs 4 --hidden 16 --batch-size 8 --no-plots --quiet --seed 6 "
-                "--threads 2 --out " + (dir / "c").string())
+  ASSERT_EQ(run("train " + data() +
+                " --epochs 4 --hidden 16 --batch-size 8 --no-plots --quiet --seed 6 "
+                "--threads 2 --out " +
+                (dir / "c").string())
                 .status,
             0);
   EXPECT_NE(slurp(dir / "a" / "history.csv"), slurp(dir / "c" / "history.csv"));
@@ -159,14 +169,20 @@ TEST_F(WorkflowCli, BadInputGivesOneLineErrorsAndWritesNothing) {
   expect_error("train --data " + (dir / "missing.csv").string() + " " + tiny() + out,
                (dir / "missing.csv").string() + ": no such file");
   expect_error("train " + data() + " --value-col Price " + tiny() + out,
-               csv + ": no value column 'Price' (available: 'Date', 'Open', 'High', 'Low', 'Close', 'Adj Close', 'Volume')");
-  expect_error("train " + data() + " --start 2030-01-01 " + tiny() + out,
-               csv + ": no rows between 2030-01-01 and the end (the file covers 2021-01-04..2021-07-30)");
+               csv +
+                   ": no value column 'Price' (available: 'Date', 'Open', 'High', 'Low', 'Close', "
+                   "'Adj Close', 'Volume')");
+  expect_error(
+      "train " + data() + " --start 2030-01-01 " + tiny() + out,
+      csv + ": no rows between 2030-01-01 and the end (the file covers 2021-01-04..2021-07-30)");
   expect_error("train " + data() + " --look-back 200 " + tiny() + out,
                "too few rows for look-back 200 and horizon 1: have 150, need at least 201");
-  expect_error("train " + data() + " --epochs ten" + out, "--epochs: expected an integer >= 1, got 'ten'");
-  expect_error("train " + data() + " --target sideways" + out, "target: expected level or delta, got 'sideways'");
-  expect_error("train " + data() + " --train-size 1.5" + out, "--train-size: expected a fraction in (0, 1), got 1.5");
+  expect_error("train " + data() + " --epochs ten" + out,
+               "--epochs: expected an integer >= 1, got 'ten'");
+  expect_error("train " + data() + " --target sideways" + out,
+               "target: expected level or delta, got 'sideways'");
+  expect_error("train " + data() + " --train-size 1.5" + out,
+               "--train-size: expected a fraction in (0, 1), got 1.5");
   expect_error("train " + data() + " --lr -1" + out, "--lr: expected a number > 0, got '-1'");
   EXPECT_FALSE(fs::exists(dir / "out")) << "a failed run must not create --out";
 
@@ -184,14 +200,15 @@ TEST_F(WorkflowCli, BadInputGivesOneLineErrorsAndWritesNothing) {
   // unwritable output: a file stands where the folder should be
   { std::ofstream(dir / "file") << "x"; }
   expect_error("train " + data() + " " + tiny() + " --out " + (dir / "file" / "sub").string(),
-               "--out " + (dir / "file" / "sub").string() + ": cannot create the folder (" + (dir / "file").string() +
-                   " is not a folder)");
+               "--out " + (dir / "file" / "sub").string() + ": cannot create the folder (" +
+                   (dir / "file").string() + " is not a folder)");
 
   // a checkpoint that is not one
   // (the first 8 bytes "Date,Ope" read as a little-endian header length)
-  expect_error("evaluate --model " + csv,
-               csv + ": not a bnlstm checkpoint: not a valid safetensors file: header length 7309429247321596228 "
-                     "exceeds file size");
+  expect_error("evaluate --model " + csv, csv +
+                                              ": not a bnlstm checkpoint: not a valid safetensors "
+                                              "file: header length 7309429247321596228 "
+                                              "exceeds file size");
   expect_error("predict --model " + (dir / "none.safetensors").string(),
                (dir / "none.safetensors").string() + ": no such model file");
 }

@@ -18,7 +18,8 @@ namespace {
 namespace fs = std::filesystem;
 
 fs::path temp_dir() {
-  const fs::path d = fs::temp_directory_path() / ("bnlstm_checkpoint_test_" + std::to_string(::getpid()));
+  const fs::path d =
+      fs::temp_directory_path() / ("bnlstm_checkpoint_test_" + std::to_string(::getpid()));
   fs::create_directories(d);
   return d;
 }
@@ -40,7 +41,8 @@ struct Fixture {
     o.epochs = 3;
     o.batch_size = 16;
     o.optimizer = OptimizerKind::adam;
-    Trainer<float>(f.network(), data.windows, o).fit(data.split.train_windows, data.split.validation_windows, rng);
+    Trainer<float>(f.network(), data.windows, o)
+        .fit(data.split.train_windows, data.split.validation_windows, rng);
     DataProvenance& p = f.data();
     p.source = "prices.csv";
     p.date_column = "Date";
@@ -106,7 +108,8 @@ TEST(Checkpoint, RoundTripGivesIdenticalPredictionsAndMetadata) {
 }
 
 TEST(Checkpoint, ReadableByNumpyThroughGoldenIo) {
-  if (!fs::exists("/usr/bin/python3") || std::system("/usr/bin/python3 -c 'import numpy' 2>/dev/null") != 0)
+  if (!fs::exists("/usr/bin/python3") ||
+      std::system("/usr/bin/python3 -c 'import numpy' 2>/dev/null") != 0)
     GTEST_SKIP() << "/usr/bin/python3 with numpy not available";
   Fixture fx;
   const fs::path dir = temp_dir();
@@ -125,8 +128,9 @@ out = {"format": m["format"], "hidden": c["hidden_size"], "norm": c["norm"],
 print(json.dumps(out))
 )";
   std::ofstream(dir / "read.py") << script;
-  const std::string cmd = "/usr/bin/python3 " + (dir / "read.py").string() + " " BNLSTM_SOURCE_DIR " " +
-                          (dir / "model.safetensors").string() + " > " + (dir / "out.json").string();
+  const std::string cmd = "/usr/bin/python3 " + (dir / "read.py").string() +
+                          " " BNLSTM_SOURCE_DIR " " + (dir / "model.safetensors").string() + " > " +
+                          (dir / "out.json").string();
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   std::ifstream in(dir / "out.json");
   const auto j = nlohmann::json::parse(in);
@@ -158,10 +162,13 @@ std::string error_of(const fs::path& path) {
 
 TEST(Checkpoint, SaysPlainlyWhenAFileIsNotACheckpoint) {
   const fs::path dir = temp_dir();
-  EXPECT_EQ(error_of(dir / "missing.safetensors"), (dir / "missing.safetensors").string() + ": no such model file");
+  EXPECT_EQ(error_of(dir / "missing.safetensors"),
+            (dir / "missing.safetensors").string() + ": no such model file");
 
   std::ofstream(dir / "prices.csv") << "Date,Close\n2020-01-01,1\n2020-01-02,2\n";
-  EXPECT_EQ(error_of(dir / "prices.csv").rfind((dir / "prices.csv").string() + ": not a bnlstm checkpoint: ", 0), 0u)
+  EXPECT_EQ(error_of(dir / "prices.csv")
+                .rfind((dir / "prices.csv").string() + ": not a bnlstm checkpoint: ", 0),
+            0u)
       << error_of(dir / "prices.csv");
 
   TensorFile other;  // valid safetensors, but not ours
@@ -177,7 +184,8 @@ TEST(Checkpoint, SaysPlainlyWhenAFileIsNotACheckpoint) {
   broken.tensors.erase("head.bias");
   broken.save(dir / "broken.safetensors");
   EXPECT_EQ(error_of(dir / "broken.safetensors"),
-            (dir / "broken.safetensors").string() + ": not a bnlstm checkpoint: no tensor named 'head.bias'");
+            (dir / "broken.safetensors").string() +
+                ": not a bnlstm checkpoint: no tensor named 'head.bias'");
   fs::remove_all(dir);
 }
 

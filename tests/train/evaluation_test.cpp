@@ -21,7 +21,8 @@ Forecaster trained(const Dataset& d, LstmNorm norm) {
   o.epochs = 3;
   o.batch_size = 16;
   o.optimizer = OptimizerKind::adam;
-  Trainer<float>(f.network(), d.windows, o).fit(d.split.train_windows, d.split.validation_windows, rng);
+  Trainer<float>(f.network(), d.windows, o)
+      .fit(d.split.train_windows, d.split.validation_windows, rng);
   return f;
 }
 
@@ -48,15 +49,22 @@ void check(Target target) {
   EXPECT_DOUBLE_EQ(r.comparison.baseline.rmse, std::sqrt(sq / static_cast<double>(N)));
 }
 
-TEST(Evaluation, DeltaModelScaledMseEqualsItsLossAndBaselineIsPersistence) { check(Target::delta); }
-TEST(Evaluation, LevelModelScaledMseEqualsItsLossAndBaselineIsPersistence) { check(Target::level); }
+TEST(Evaluation, DeltaModelScaledMseEqualsItsLossAndBaselineIsPersistence) {
+  check(Target::delta);
+}
+TEST(Evaluation, LevelModelScaledMseEqualsItsLossAndBaselineIsPersistence) {
+  check(Target::level);
+}
 
 TEST(Evaluation, CsvHasOneRowPerTargetWithItsDate) {
   const Dataset d = testing::synthetic_dataset(60, 1, 2, Target::delta);
   Forecaster f = trained(d, LstmNorm::none);
   const RangeForecast r = evaluate_range(f, d.windows, Range{0, 2}, "first");
   const std::string csv = forecasts_csv(r, d.windows);
-  EXPECT_EQ(csv.rfind("date,step,actual,predicted,persistence\n" + format_date(d.series.dates[1]) + ",1,", 0), 0u)
+  EXPECT_EQ(
+      csv.rfind("date,step,actual,predicted,persistence\n" + format_date(d.series.dates[1]) + ",1,",
+                0),
+      0u)
       << csv;
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 5);
   EXPECT_NE(comparison_json(r.comparison).find("\"model_beats_persistence\""), std::string::npos);

@@ -21,8 +21,10 @@ TEST(Forecaster, NextBusinessDaysSkipWeekendsOnly) {
   EXPECT_EQ(formatted(next_business_days(parse_date("2020-12-31", "t"), 4)),
             (std::vector<std::string>{"2021-01-01", "2021-01-04", "2021-01-05", "2021-01-06"}));
   // from a Friday and from a Saturday, Monday comes next
-  EXPECT_EQ(formatted(next_business_days(parse_date("2021-01-08", "t"), 1)), std::vector<std::string>{"2021-01-11"});
-  EXPECT_EQ(formatted(next_business_days(parse_date("2021-01-09", "t"), 1)), std::vector<std::string>{"2021-01-11"});
+  EXPECT_EQ(formatted(next_business_days(parse_date("2021-01-08", "t"), 1)),
+            std::vector<std::string>{"2021-01-11"});
+  EXPECT_EQ(formatted(next_business_days(parse_date("2021-01-09", "t"), 1)),
+            std::vector<std::string>{"2021-01-11"});
   EXPECT_TRUE(next_business_days(parse_date("2021-01-09", "t"), 0).empty());
 }
 
@@ -45,7 +47,8 @@ TEST(Forecaster, PricesAreTheScaledForecastsMappedBack) {
   const double scale = d.scaler.scale()[0];
   for (Index n = 0; n < 3; ++n)
     for (Index k = 0; k < 2; ++k)
-      EXPECT_DOUBLE_EQ(p(n, k), d.windows.last_observed_price(origins[n]) + static_cast<double>(s(n, k)) * scale);
+      EXPECT_DOUBLE_EQ(p(n, k), d.windows.last_observed_price(origins[n]) +
+                                    static_cast<double>(s(n, k)) * scale);
 }
 
 TEST(Forecaster, PredictionsDoNotDependOnTheChunking) {
@@ -69,7 +72,8 @@ TEST(Forecaster, RejectsDataWithOtherColumns) {
     f.windows(other);
     FAIL() << "no throw";
   } catch (const Error& e) {
-    EXPECT_EQ(std::string(e.what()), "synthetic: the model reads columns 'Close', the data has 'Open'");
+    EXPECT_EQ(std::string(e.what()),
+              "synthetic: the model reads columns 'Close', the data has 'Open'");
   }
 }
 

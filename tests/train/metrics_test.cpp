@@ -20,10 +20,11 @@ struct Tiny {
 
 TEST(Metrics, ModelErrorsOnHandComputedSeries) {
   Tiny t;
-  const ForecastErrors e = forecast_errors(t.model, t.actual, Tiny::scaled(t.model), Tiny::scaled(t.actual));
+  const ForecastErrors e =
+      forecast_errors(t.model, t.actual, Tiny::scaled(t.model), Tiny::scaled(t.actual));
   EXPECT_EQ(e.count, 3);
-  EXPECT_DOUBLE_EQ(e.rmse, std::sqrt(2.0));            // (4 + 1 + 1) / 3 = 2
-  EXPECT_DOUBLE_EQ(e.mae, 4.0 / 3.0);                  // (2 + 1 + 1) / 3
+  EXPECT_DOUBLE_EQ(e.rmse, std::sqrt(2.0));  // (4 + 1 + 1) / 3 = 2
+  EXPECT_DOUBLE_EQ(e.mae, 4.0 / 3.0);        // (2 + 1 + 1) / 3
   EXPECT_DOUBLE_EQ(e.mape, 100.0 * (2.0 / 110 + 1.0 / 99 + 1.0 / 121) / 3);
   EXPECT_DOUBLE_EQ(e.mse_scaled, 2.0 / (22.0 * 22.0));
 }

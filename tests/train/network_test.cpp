@@ -38,13 +38,20 @@ void check_gradients(LstmNorm norm) {
   for (auto* p : net.parameters()) {
     const VectorD numeric = testing::numeric_gradient(loss, p->value.data(), p->value.size());
     const Eigen::Map<const VectorD> analytic(p->grad.data(), p->grad.size());
-    EXPECT_LT((analytic - numeric).norm(), 1e-6 * (1 + numeric.norm())) << to_string(norm) << " " << p->name;
+    EXPECT_LT((analytic - numeric).norm(), 1e-6 * (1 + numeric.norm()))
+        << to_string(norm) << " " << p->name;
   }
 }
 
-TEST(ForecastNetwork, GradientsMatchFiniteDifferencesNoNorm) { check_gradients(LstmNorm::none); }
-TEST(ForecastNetwork, GradientsMatchFiniteDifferencesBatchNorm) { check_gradients(LstmNorm::batch); }
-TEST(ForecastNetwork, GradientsMatchFiniteDifferencesLayerNorm) { check_gradients(LstmNorm::layer); }
+TEST(ForecastNetwork, GradientsMatchFiniteDifferencesNoNorm) {
+  check_gradients(LstmNorm::none);
+}
+TEST(ForecastNetwork, GradientsMatchFiniteDifferencesBatchNorm) {
+  check_gradients(LstmNorm::batch);
+}
+TEST(ForecastNetwork, GradientsMatchFiniteDifferencesLayerNorm) {
+  check_gradients(LstmNorm::layer);
+}
 
 TEST(ForecastNetwork, OutputIsTheHeadOfTheLastHiddenState) {
   Rng rng(1);
@@ -88,7 +95,8 @@ TEST(ForecastNetwork, LoadStateRejectsAnotherShapeAndChangesNothing) {
     FAIL() << "no throw";
   } catch (const Error& e) {
     EXPECT_EQ(std::string(e.what()),
-              "m.safetensors: tensor 'lstm.weight_ih_l0' has shape (24, 1), expected (28, 1) for this model");
+              "m.safetensors: tensor 'lstm.weight_ih_l0' has shape (24, 1), expected (28, 1) for "
+              "this model");
   }
   EXPECT_EQ(b.head().weight().value, before);
 }
@@ -105,12 +113,13 @@ TEST(ForecastNetwork, RecalibrationSetsRunningStatisticsToThoseOfTheWindows) {
   const Index L = 2, N = 400;
   // mini-batches from another distribution leave the running averages elsewhere
   net.train();
-  for (int k = 0; k < 5; ++k) net.forward(MatrixD(random_matrix(L * 8, 1, rng).array() * 3.0 + 2.0), L);
+  for (int k = 0; k < 5; ++k)
+    net.forward(MatrixD(random_matrix(L * 8, 1, rng).array() * 3.0 + 2.0), L);
   const MatrixD x = random_matrix(L * N, 1, rng);
   const MatrixD w_ih = net.lstm().weight_ih().value;
   net.eval();
   net.recalibrate_batch_norm(x, L);
-  EXPECT_FALSE(net.training());  // mode kept
+  EXPECT_FALSE(net.training());                   // mode kept
   EXPECT_EQ(net.lstm().weight_ih().value, w_ih);  // parameters untouched
   // step 0 of the input normalization: mean and unbiased variance of x W_ihᵀ over the N windows
   const MatrixD xw = x.topRows(N) * w_ih.transpose();
@@ -121,7 +130,8 @@ TEST(ForecastNetwork, RecalibrationSetsRunningStatisticsToThoseOfTheWindows) {
     EXPECT_NEAR(bn->running_mean()(0, c), mean, 1e-12);
     EXPECT_NEAR(bn->running_var()(0, c), var, 1e-12 * (1 + var));
   }
-  // eval mode now matches a training-mode pass over the same windows (up to N/(N-1) in the variance)
+  // eval mode now matches a training-mode pass over the same windows (up to N/(N-1) in the
+  // variance)
   const MatrixD eval = net.forward(x, L);
   net.train();
   const MatrixD full = net.forward(x, L);

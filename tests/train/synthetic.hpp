@@ -15,9 +15,11 @@ inline Series synthetic_series(Index rows, uint64_t seed = 11, Index columns = 1
   s.source = "synthetic";
   std::mt19937_64 rng(seed);
   std::normal_distribution<double> noise(0, 0.3);
-  const std::vector<Date> days = next_business_days(Date{std::chrono::days{18262}}, rows);  // after 2020-01-01
+  const std::vector<Date> days =
+      next_business_days(Date{std::chrono::days{18262}}, rows);  // after 2020-01-01
   s.dates = days;
-  for (Index c = 0; c < columns; ++c) s.columns.push_back(c == 0 ? "Close" : "Volume" + std::to_string(c));
+  for (Index c = 0; c < columns; ++c)
+    s.columns.push_back(c == 0 ? "Close" : "Volume" + std::to_string(c));
   s.values.resize(rows, columns);
   for (Index t = 0; t < rows; ++t)
     for (Index c = 0; c < columns; ++c)

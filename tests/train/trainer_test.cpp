@@ -21,7 +21,8 @@ struct TrainRun {
   std::vector<TensorFile> per_epoch;  // weights after each epoch, before any restore
 };
 
-TrainRun train_once(uint64_t seed, const TrainOptions& o, LstmNorm norm = LstmNorm::batch, Index hidden = 8) {
+TrainRun train_once(uint64_t seed, const TrainOptions& o, LstmNorm norm = LstmNorm::batch,
+                    Index hidden = 8) {
   const Dataset d = testing::synthetic_dataset(160, 3, 1, Target::delta);
   Rng rng(seed);
   ForecastNetwork<float> net({1, hidden, 1, norm, InitScheme::xavier}, rng);
@@ -85,9 +86,11 @@ TEST(Trainer, RestoresTheWeightsOfTheLowestValidationLoss) {
   o.optimizer_config.lr = 0.05;
   const TrainRun r = train_once(7, o);
   const auto& ep = r.history.epochs;
-  const auto best = std::min_element(ep.begin(), ep.end(), [](auto& x, auto& y) { return x.val_loss < y.val_loss; });
+  const auto best = std::min_element(ep.begin(), ep.end(),
+                                     [](auto& x, auto& y) { return x.val_loss < y.val_loss; });
   const int best_epoch = best->epoch;
-  ASSERT_LT(best_epoch, static_cast<int>(ep.size())) << "precondition: the best epoch must not be the last";
+  ASSERT_LT(best_epoch, static_cast<int>(ep.size()))
+      << "precondition: the best epoch must not be the last";
   EXPECT_EQ(r.history.best_epoch, best_epoch);
   EXPECT_TRUE(same_tensors(r.final_state, r.per_epoch[static_cast<size_t>(best_epoch - 1)]));
   EXPECT_FALSE(same_tensors(r.final_state, r.per_epoch.back()));
@@ -101,7 +104,8 @@ TEST(Trainer, RestoredWeightsReproduceTheBestValidationLoss) {
   ForecastNetwork<float> net({1, 8, 1, LstmNorm::batch, InitScheme::xavier}, rng);
   Trainer<float> trainer(net, d.windows, o);
   const TrainingHistory h = trainer.fit(d.split.train_windows, d.split.validation_windows, rng);
-  EXPECT_EQ(trainer.evaluate(d.split.validation_windows), h.epochs[static_cast<size_t>(h.best_epoch - 1)].val_loss);
+  EXPECT_EQ(trainer.evaluate(d.split.validation_windows),
+            h.epochs[static_cast<size_t>(h.best_epoch - 1)].val_loss);
 }
 
 TEST(Trainer, EarlyStoppingEndsTheRunWhereTheRuleSays) {
@@ -135,7 +139,8 @@ TEST(Trainer, ShufflesOnlyTrainingWindows) {
   std::vector<Index> sorted = order;
   std::sort(sorted.begin(), sorted.end());
   std::vector<Index> expected;
-  for (Index i = d.split.train_windows.begin; i < d.split.train_windows.end; ++i) expected.push_back(i);
+  for (Index i = d.split.train_windows.begin; i < d.split.train_windows.end; ++i)
+    expected.push_back(i);
   EXPECT_EQ(sorted, expected);
   EXPECT_NE(order, expected);  // and it did shuffle
 }

@@ -18,16 +18,17 @@ namespace bnlstm {
 
 // column: the series column to draw; split: row ranges (parts that are empty are left out).
 DateChart price_series_chart(const Series& series, Index column, const Split& split);
-void plot_price_series(const std::filesystem::path& path, const Series& series, Index column, const Split& split,
-                       const ImageOptions& options = {});
+void plot_price_series(const std::filesystem::path& path, const Series& series, Index column,
+                       const Split& split, const ImageOptions& options = {});
 
 LineChart loss_history_chart(const TrainingHistory& history, bool log_y);
-void plot_loss_history(const std::filesystem::path& path, const TrainingHistory& history, bool log_y,
-                       const ImageOptions& options = {});
+void plot_loss_history(const std::filesystem::path& path, const TrainingHistory& history,
+                       bool log_y, const ImageOptions& options = {});
 
 // The first forecast step of every window, at its target date.
-DateChart forecasts_chart(const RangeForecast& forecast, const Windows& w, const std::string& column);
-void plot_forecasts(const std::filesystem::path& path, const RangeForecast& forecast, const Windows& w,
-                    const std::string& column, const ImageOptions& options = {});
+DateChart forecasts_chart(const RangeForecast& forecast, const Windows& w,
+                          const std::string& column);
+void plot_forecasts(const std::filesystem::path& path, const RangeForecast& forecast,
+                    const Windows& w, const std::string& column, const ImageOptions& options = {});
 
 }  // namespace bnlstm

@@ -1,8 +1,8 @@
 #pragma once
-// Early stopping with the notebook's rule (LSTMTrainer.EarlyStopping): the first (finite) validation loss
-// sets the reference; afterwards an epoch counts as an improvement when it lowers the reference
-// by at least `delta` (val_loss <= best - delta), which resets the counter and moves the
-// reference; any other epoch adds one to the counter, and training stops as soon as the counter
+// Early stopping with the notebook's rule (LSTMTrainer.EarlyStopping): the first (finite)
+// validation loss sets the reference; afterwards an epoch counts as an improvement when it lowers
+// the reference by at least `delta` (val_loss <= best - delta), which resets the counter and moves
+// the reference; any other epoch adds one to the counter, and training stops as soon as the counter
 // reaches `patience`.
 //
 // Separately it remembers the epoch with the lowest validation loss seen so far (ties keep the

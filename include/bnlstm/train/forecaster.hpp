@@ -31,13 +31,13 @@ struct ForecasterConfig {
 // Where the training data came from and how it was cut; stored in checkpoints so that
 // `evaluate` and `predict` can reload the same rows by default.
 struct DataProvenance {
-  std::string source;       // CSV path as given ("" = built-in data)
-  std::string date_column;  // --date-col as given ("" = automatic)
+  std::string source;              // CSV path as given ("" = built-in data)
+  std::string date_column;         // --date-col as given ("" = automatic)
   std::optional<Date> start, end;  // --start / --end as given
   Date first{}, last{};            // first and last date actually loaded
   Index rows = 0;
-  SplitFractions fractions;        // train / validation fractions
-  Split split;                     // row and window ranges of each part
+  SplitFractions fractions;  // train / validation fractions
+  Split split;               // row and window ranges of each part
 };
 
 // One line per part, e.g. "train 2005-01-03..2016-03-16 (2819 rows)"; empty parts are skipped.
@@ -61,8 +61,8 @@ class Forecaster {
 
   // CSV options that load exactly the columns this forecaster reads (date column, range and
   // strictness as given).
-  CsvOptions csv_options(const std::string& date_column, std::optional<Date> start, std::optional<Date> end,
-                         bool strict) const;
+  CsvOptions csv_options(const std::string& date_column, std::optional<Date> start,
+                         std::optional<Date> end, bool strict) const;
   // Windows over a series loaded with csv_options(), scaled by this forecaster's scaler.
   // Throws bnlstm::Error when the series' columns are not this forecaster's (find_column rules)
   // or too short for one window.

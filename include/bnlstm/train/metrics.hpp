@@ -12,11 +12,11 @@
 namespace bnlstm {
 
 struct ForecastErrors {
-  Index count = 0;          // number of forecast values compared (rows * horizon)
-  double mse_scaled = 0;    // mean squared error in scaled units
-  double rmse = 0;          // root mean squared error, price units
-  double mae = 0;           // mean absolute error, price units
-  double mape = 0;          // mean absolute percentage error in percent; NaN if an actual is 0
+  Index count = 0;        // number of forecast values compared (rows * horizon)
+  double mse_scaled = 0;  // mean squared error in scaled units
+  double rmse = 0;        // root mean squared error, price units
+  double mae = 0;         // mean absolute error, price units
+  double mape = 0;        // mean absolute percentage error in percent; NaN if an actual is 0
 };
 
 // predicted, actual: (R, H) in price units; predicted_scaled, actual_scaled: (R, H), the same

@@ -19,9 +19,9 @@
 namespace bnlstm {
 
 struct NetworkConfig {
-  Index input_size = 1;   // I, number of input columns
+  Index input_size = 1;     // I, number of input columns
   Index hidden_size = 256;  // the notebook's hidden size
-  Index horizon = 1;      // H, values predicted per window
+  Index horizon = 1;        // H, values predicted per window
   LstmNorm norm = LstmNorm::batch;
   InitScheme init = InitScheme::xavier;  // LSTM weights and the head's weight (biases 0)
 };

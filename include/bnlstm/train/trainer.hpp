@@ -41,18 +41,18 @@ ClipMode parse_clip_mode(std::string_view name);
 std::string to_string(ClipMode mode);
 
 struct TrainOptions {
-  int epochs = 100;         // the notebook's 100
-  Index batch_size = 32;    // the notebook's 32
-  int patience = 10;        // early stopping (notebook: 10); 0 = never stop early
-  double delta = 0.001;     // minimum improvement (notebook: 0.001)
+  int epochs = 100;                      // the notebook's 100
+  Index batch_size = 32;                 // the notebook's 32
+  int patience = 10;                     // early stopping (notebook: 10); 0 = never stop early
+  double delta = 0.001;                  // minimum improvement (notebook: 0.001)
   ClipMode clip_mode = ClipMode::value;  // the notebook clips every gradient element
   double clip = 1.0;                     // value bound or max global norm (notebook: 1.0)
   LossKind loss = LossKind::mse;
   double huber_delta = 1.0;
   OptimizerKind optimizer = OptimizerKind::sgd;  // the notebook's plain update
-  OptimizerConfig optimizer_config;  // lr (1e-3), momentum, betas, weight decay
-  bool shuffle = true;               // shuffle training windows every epoch
-  bool restore_best = true;          // load the lowest-validation-loss weights at the end
+  OptimizerConfig optimizer_config;              // lr (1e-3), momentum, betas, weight decay
+  bool shuffle = true;                           // shuffle training windows every epoch
+  bool restore_best = true;  // load the lowest-validation-loss weights at the end
   // norm=batch: after every epoch, before validating, set the running statistics to those of the
   // training windows (ForecastNetwork::recalibrate_batch_norm; at most 8192 rows of L*N, evenly
   // spaced windows beyond that).
@@ -76,7 +76,8 @@ class Trainer {
   // Trains on window indices `train`, validates on `validation` (both ranges of windows, both
   // non-empty). Throws bnlstm::Error when the training loss stops being finite ("training
   // diverged ...") or when norm=batch meets a training set of a single window.
-  TrainingHistory fit(Range train, Range validation, Rng& rng, const TrainCallbacks& callbacks = {});
+  TrainingHistory fit(Range train, Range validation, Rng& rng,
+                      const TrainCallbacks& callbacks = {});
 
   // Mean loss over windows `range` in eval mode (chunks of 1024).
   double evaluate(Range range);
