@@ -203,8 +203,6 @@ template <typename T>
 const Matrix<T>& Lstm<T>::backward(const Matrix<T>& dy, const Matrix<T>* dh_n, const Matrix<T>* dc_n) {
   const Index L = L_, N = N_, I = input_size(), H = hidden_size(), G = 4 * H, LN = L * N;
   if (L == 0) throw Error("Lstm::backward: no forward pass to differentiate");
-  if (norm() == LstmNorm::batch && !forward_trained_)
-    throw Error("Lstm::backward: norm=batch needs a training-mode forward (the last forward ran in eval mode)");
   if (dy.rows() != LN || dy.cols() != H)
     throw Error("Lstm::backward: dy has shape " + shape_str(dy.rows(), dy.cols()) + ", expected the output's " +
                 shape_str(LN, H));
@@ -229,9 +227,13 @@ const Matrix<T>& Lstm<T>::backward(const Matrix<T>& dy, const Matrix<T>* dh_n, c
   // input-side normalization backward, all steps
   const T* gx = norm() == LstmNorm::none ? nullptr : gamma_x_.value.data();
   if (norm() == LstmNorm::batch) {
-    for (Index t = 0; t < L; ++t)
-      bn_x_->backward(dxw_.data() + t * N * G, gamma_x_.grad.data(), nullptr, dgates_.data() + t * N * G,
-                      xw_.data() + t * N * G, gx, t, N);
+    for (Index t = 0; t < L; ++t) {
+      T* d = dxw_.data() + t * N * G;
+      const T* dy_t = dgates_.data() + t * N * G;
+      const T* in = xw_.data() + t * N * G;
+      if (forward_trained_) bn_x_->backward(d, gamma_x_.grad.data(), nullptr, dy_t, in, gx, t, N);
+      else bn_x_->backward_eval(d, gamma_x_.grad.data(), nullptr, dy_t, in, gx, t, N);
+    }
   } else if (norm() == LstmNorm::layer) {
     layer_norm_backward(dxw_.data(), gamma_x_.grad.data(), static_cast<T*>(nullptr), dgates_.data(), xw_.data(),
                         ln_mean_x_.data(), ln_rstd_x_.data(), gx, LN, G);
@@ -273,8 +275,12 @@ void Lstm<T>::step_backward(Index t, Index N, const Matrix<T>& dy) {
       dc_ += dtmp_;
       break;
     case LstmNorm::batch:
-      bn_c_->backward(step_c_.data(), gamma_c_.grad.data(), beta_c_.grad.data(), dtmp_.data(), c.data(),
-                      gamma_c_.value.data(), t, N);
+      if (forward_trained_)
+        bn_c_->backward(step_c_.data(), gamma_c_.grad.data(), beta_c_.grad.data(), dtmp_.data(), c.data(),
+                        gamma_c_.value.data(), t, N);
+      else
+        bn_c_->backward_eval(step_c_.data(), gamma_c_.grad.data(), beta_c_.grad.data(), dtmp_.data(), c.data(),
+                             gamma_c_.value.data(), t, N);
       dc_ += step_c_;
       break;
     case LstmNorm::layer:
@@ -291,21 +297,27 @@ void Lstm<T>::step_backward(Index t, Index N, const Matrix<T>& dy) {
   dc_.array() *= f;
 
   // through W_hh h_{t-1} (and its normalization). With the default zero h_0, step 0's part
-  // only feeds dL/dh_0, which is not computed then (and dγ_h gets exactly 0 from x̂ = 0).
-  if (t == 0 && !h0_given_) return;
+  // only feeds dL/dh_0, which is not computed then; dγ_h gets exactly 0 from step 0's x̂ = 0,
+  // except in eval-mode BN, where x̂ = -running_mean * rstd.
+  const bool skip_dh0 = t == 0 && !h0_given_;
   if (norm() == LstmNorm::none) {
-    dh_.noalias() = da * weight_hh_.value;
+    if (!skip_dh0) dh_.noalias() = da * weight_hh_.value;
     return;
   }
+  if (skip_dh0 && (norm() == LstmNorm::layer || forward_trained_)) return;
   MatrixMap<T> dhw(dhw_.data() + r * G, N, G);
   if (norm() == LstmNorm::batch) {
-    bn_h_->backward(dhw.data(), gamma_h_.grad.data(), nullptr, da.data(), hw_.data() + r * G, gamma_h_.value.data(),
-                    t, N);
+    if (forward_trained_)
+      bn_h_->backward(dhw.data(), gamma_h_.grad.data(), nullptr, da.data(), hw_.data() + r * G,
+                      gamma_h_.value.data(), t, N);
+    else
+      bn_h_->backward_eval(dhw.data(), gamma_h_.grad.data(), nullptr, da.data(), hw_.data() + r * G,
+                           gamma_h_.value.data(), t, N);
   } else {
     layer_norm_backward(dhw.data(), gamma_h_.grad.data(), static_cast<T*>(nullptr), da.data(), hw_.data() + r * G,
                         ln_mean_h_.data() + r, ln_rstd_h_.data() + r, gamma_h_.value.data(), N, G);
   }
-  dh_.noalias() = dhw * weight_hh_.value;
+  if (!skip_dh0) dh_.noalias() = dhw * weight_hh_.value;
 }
 
 #define BNLSTM_INSTANTIATE(T)                                                                                   \

@@ -19,6 +19,7 @@ RecurrentBatchNorm<T>::RecurrentBatchNorm(Index channels, double eps, std::optio
   running_var_.resize(0, channels);
   default_mean_ = RowVector<T>::Zero(channels);
   default_var_ = RowVector<T>::Ones(channels);
+  eval_rstd_.resize(channels);
 }
 
 // L: number of steps of the coming training sequence.
@@ -73,6 +74,17 @@ void RecurrentBatchNorm<T>::backward(T* dx, T* dgamma, T* dbeta, const T* dy, co
                                      Index N) const {
   batch_norm_backward(dx, dgamma, dbeta, dy, x, batch_mean_.row(t).data(), batch_rstd_.row(t).data(), gamma, N,
                       channels_, Index{1});
+}
+
+// dy, x, dx: (N, C) of step t.
+template <typename T>
+void RecurrentBatchNorm<T>::backward_eval(T* dx, T* dgamma, T* dbeta, const T* dy, const T* x, const T* gamma,
+                                          Index t, Index N) {
+  const Index seen = steps_seen();
+  const T* mean = seen ? running_mean_.row(std::min(t, seen - 1)).data() : default_mean_.data();
+  const T* var = seen ? running_var_.row(std::min(t, seen - 1)).data() : default_var_.data();
+  for (Index c = 0; c < channels_; ++c) eval_rstd_[c] = T(1) / std::sqrt(var[c] + static_cast<T>(eps_));
+  batch_norm_backward_eval(dx, dgamma, dbeta, dy, x, mean, eval_rstd_.data(), gamma, N, channels_, Index{1});
 }
 
 template <typename T>

@@ -40,13 +40,14 @@ LstmOptions small_options(LstmNorm norm) {
 struct GradCase {
   LstmNorm norm;
   bool zero_state;
+  bool eval = false;  // batch: differentiate an eval-mode forward (running statistics)
 };
 
 class LstmGradCheck : public ::testing::TestWithParam<GradCase> {};
 
 // Every analytical gradient (parameters, x, h0, c0) against central differences, in double.
 TEST_P(LstmGradCheck, BackwardMatchesFiniteDifferences) {
-  const auto [norm, zero_state] = GetParam();
+  const auto [norm, zero_state, eval] = GetParam();
   const Index L = 3, N = 3, I = 2, H = 3;
   Rng rng(42);
   Lstm<double> lstm(small_options(norm), rng);
@@ -60,6 +61,15 @@ TEST_P(LstmGradCheck, BackwardMatchesFiniteDifferences) {
   Matrix<double> h0 = zero_state ? Matrix<double>::Zero(N, H) : randn(N, H, rng, 0.5);
   Matrix<double> c0 = zero_state ? Matrix<double>::Zero(N, H) : randn(N, H, rng, 0.5);
   const Matrix<double> p_out = randn(L * N, H, rng), p_h = randn(N, H, rng), p_c = randn(N, H, rng);
+  if (eval) {
+    // non-trivial per-step running statistics for steps 0, 1 (step 2 reuses step 1's); a random
+    // h0 makes step 0's running mean of W_hh h_0 non-zero
+    for (int k = 0; k < 3; ++k) {
+      const Matrix<double> h0_k = randn(4, H, rng);
+      lstm.forward(randn(2 * 4, I, rng, 1.0 + k), 2, &h0_k);
+    }
+    lstm.eval();
+  }
 
   auto loss = [&]() {
     const Matrix<double>& out = lstm.forward(x, L, &h0, &c0);
@@ -70,6 +80,17 @@ TEST_P(LstmGradCheck, BackwardMatchesFiniteDifferences) {
   loss();
   const Matrix<double> dx = lstm.backward(p_out, &p_h, &p_c);
   const Matrix<double> dh0 = lstm.grad_h0(), dc0 = lstm.grad_c0();
+  if (zero_state) {
+    // the default state (nullptr) skips step 0's recurrent products: same parameter gradients
+    std::vector<Matrix<double>> grads;
+    for (Parameter<double>* p : lstm.parameters()) grads.push_back(p->grad);
+    zero_grad(lstm.parameters());
+    lstm.forward(x, L);
+    lstm.backward(p_out, &p_h, &p_c);
+    for (size_t k = 0; k < grads.size(); ++k)
+      EXPECT_TENSOR_NEAR("default state " + lstm.parameters()[k]->name, lstm.parameters()[k]->grad, grads[k], 1e-13);
+    EXPECT_EQ(lstm.grad_h0().rows(), 0);
+  }
 
   auto numeric = [&](Matrix<double>& m) {
     const Vector<double> g = numeric_gradient(loss, m.data(), m.size());
@@ -83,10 +104,12 @@ TEST_P(LstmGradCheck, BackwardMatchesFiniteDifferences) {
 
 INSTANTIATE_TEST_SUITE_P(Variants, LstmGradCheck,
                          ::testing::Values(GradCase{LstmNorm::none, false}, GradCase{LstmNorm::batch, false},
-                                           GradCase{LstmNorm::batch, true}, GradCase{LstmNorm::layer, false},
+                                           GradCase{LstmNorm::batch, true}, GradCase{LstmNorm::batch, false, true},
+                                           GradCase{LstmNorm::batch, true, true}, GradCase{LstmNorm::layer, false},
                                            GradCase{LstmNorm::layer, true}),
                          [](const auto& info) {
-                           return to_string(info.param.norm) + (info.param.zero_state ? "_zero_state" : "_given_state");
+                           return to_string(info.param.norm) + (info.param.eval ? "_eval" : "") +
+                                  (info.param.zero_state ? "_zero_state" : "_given_state");
                          });
 
 TEST(Lstm, ParameterNamesShapesAndInitialValues) {
@@ -231,7 +254,7 @@ TEST(Lstm, RejectsBadShapesAndModes) {
   EXPECT_THROW(lstm.backward(Matrix<float>::Zero(4, 2)), Error);                 // dy (4, 2), H = 3
   lstm.eval();
   lstm.forward(Matrix<float>::Zero(2, 2), 2);                                     // N = 1 is fine in eval
-  EXPECT_THROW(lstm.backward(Matrix<float>::Zero(2, 3)), Error);                 // eval forward
+  EXPECT_NO_THROW(lstm.backward(Matrix<float>::Zero(2, 3)));                     // eval backward
   try {
     lstm.forward(Matrix<float>::Zero(6, 3), 2);
   } catch (const Error& e) {

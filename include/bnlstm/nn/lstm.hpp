@@ -85,7 +85,8 @@ class Lstm {
   // grad_h0(), grad_c0() give dL/d(initial state) (N, H). Every parameter's grad is accumulated
   // (+=). grad_h0() is computed only when forward received h0 (pass explicit zeros to get it for
   // a zero state); after a forward with h0 = nullptr it is empty (0, H), which saves the
-  // step-0 recurrent products. The batch variant needs a training-mode forward (throws otherwise).
+  // step-0 recurrent products. Backward differentiates the last forward in the mode it ran in:
+  // after an eval forward the batch variant's statistics are the (constant) running ones.
   const Matrix<T>& backward(const Matrix<T>& dy, const Matrix<T>* dh_n = nullptr,
                             const Matrix<T>* dc_n = nullptr);
   const Matrix<T>& grad_h0() const { return dh0_; }  // (N, H)

@@ -51,6 +51,10 @@ class RecurrentBatchNorm {
   void backward(T* dx, T* dgamma, T* dbeta, const T* dy, const T* x, const T* gamma, Index t,
                 Index N) const;
 
+  // Backward of forward_eval for step t: the running statistics are constants, so
+  // dx = dy * gamma * rstd. Same arguments as backward.
+  void backward_eval(T* dx, T* dgamma, T* dbeta, const T* dy, const T* x, const T* gamma, Index t, Index N);
+
   // Running statistics as <prefix>running_mean (steps, C), <prefix>running_var (steps, C),
   // <prefix>num_batches_tracked (steps, I64).
   void save_state(TensorFile& file, const std::string& prefix) const;
@@ -65,6 +69,7 @@ class RecurrentBatchNorm {
   std::vector<int64_t> num_batches_tracked_;  // (steps_seen)
   Matrix<T> batch_mean_, batch_var_, batch_rstd_;  // (L, C): the last training sequence
   RowVector<T> default_mean_, default_var_;        // (C): 0 and 1, for eval before any training
+  RowVector<T> eval_rstd_;                         // (C) scratch for backward_eval
 };
 
 extern template class RecurrentBatchNorm<float>;
