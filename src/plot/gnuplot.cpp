@@ -225,7 +225,8 @@ std::string trim(std::string_view s) {
 }
 
 // gnuplot reports `"/dev/stdin" line 12: no datablock named $x`, sometimes followed by
-// `system error: ...`; this makes one line of it, with the offending script line.
+// `system error: ...`; this makes one line of it, with the offending script line. Warnings
+// have the same form (`line 5: warning: ...`) and are passed over.
 std::string first_gnuplot_error(std::string_view err, std::string_view script) {
   std::vector<std::string_view> lines;
   for (size_t pos = 0; pos <= err.size();) {
@@ -238,6 +239,8 @@ std::string first_gnuplot_error(std::string_view err, std::string_view script) {
     const size_t at = lines[i].find("\" line ");
     if (lines[i].empty() || lines[i][0] != '"' || at == std::string_view::npos) continue;
     std::string message = trim(lines[i].substr(at + 2));  // "line 12: ..."
+    const size_t colon = message.find(": ");
+    if (colon != std::string::npos && message.compare(colon + 2, 8, "warning:") == 0) continue;
     const long number = std::strtol(message.c_str() + 5, nullptr, 10);
     if (i + 1 < lines.size() && lines[i + 1].starts_with("system error:")) {
       message += fmt::format(" ({})", trim(lines[i + 1]));

@@ -110,6 +110,20 @@ TEST(RunGnuplot, FailingScriptNamesTheFirstErrorLine) {
   }
 }
 
+TEST(RunGnuplot, WarningsBeforeTheErrorAreNotReported) {
+  BNLSTM_SKIP_WITHOUT_GNUPLOT();
+  try {
+    run_gnuplot(
+        "set terminal dumb\nset output '/dev/null'\n$e << EOD\nx y\nEOD\n"
+        "plot $e using 1:2, x\nundefined_command\n");
+    FAIL() << "no exception";
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("line 7: invalid command [in: undefined_command]"), std::string::npos) << m;
+    EXPECT_EQ(m.find("warning"), std::string::npos) << m;
+  }
+}
+
 TEST(RunGnuplot, LongScriptAfterAnEarlyErrorDoesNotKillUs) {
   BNLSTM_SKIP_WITHOUT_GNUPLOT();
   // gnuplot exits at line 1 while we still have ~2 MB to write: EPIPE, not SIGPIPE.
