@@ -95,6 +95,7 @@ void add_evaluate_command(CLI::App& app) {
   auto f = std::make_shared<EvaluateFlags>();
   auto* cmd =
       app.add_subcommand("evaluate", "Errors of a checkpoint beside the persistence forecast");
+  last_flag_wins(cmd);
   cmd->add_option("--model", f->model, "Checkpoint written by train (model.safetensors)");
   add_data_flags(cmd, f->data, false);
   cmd->add_option("--part", f->part, "test, validation, train or all")->capture_default_str();

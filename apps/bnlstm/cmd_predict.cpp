@@ -58,6 +58,7 @@ void run_predict(const PredictFlags& f) {
 void add_predict_command(CLI::App& app) {
   auto f = std::make_shared<PredictFlags>();
   auto* cmd = app.add_subcommand("predict", "Forecast the next business day(s) after the data");
+  last_flag_wins(cmd);
   cmd->add_option("--model", f->model, "Checkpoint written by train (model.safetensors)");
   add_data_flags(cmd, f->data, false);
   cmd->add_option("--output", f->output, "Write the forecasts as CSV instead of printing them");

@@ -288,6 +288,7 @@ void add_train_command(CLI::App& app) {
   auto f = std::make_shared<TrainFlags>();
   auto* cmd = app.add_subcommand(
       "train", "Train an LSTM forecaster on a price series and compare it with persistence");
+  last_flag_wins(cmd);
   add_data_flags(cmd, f->data, true);
   add_window_flags(cmd, f->windows);
   cmd->add_option("--hidden", f->hidden, "LSTM hidden size (notebook: 256)")->capture_default_str();

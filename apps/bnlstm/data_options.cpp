@@ -12,6 +12,10 @@ namespace bnlstm::cli {
 
 namespace fs = std::filesystem;
 
+void last_flag_wins(CLI::App* cmd) {
+  cmd->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+}
+
 Index parse_int_flag(std::string_view flag, const std::string& text, Index min) {
   long long v = 0;
   const char* end = text.data() + text.size();
@@ -68,7 +72,8 @@ void add_data_flags(CLI::App* cmd, DataFlags& f, bool columns) {
   if (columns) {
     cmd->add_option("--value-col", f.value_cols,
                     "Input column(s), repeat or comma-separate (default: the target)")
-        ->delimiter(',');
+        ->delimiter(',')
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     cmd->add_option("--target-col", f.target_col,
                     "Column to forecast (default: first --value-col, else Close)");
   }

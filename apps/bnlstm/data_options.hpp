@@ -20,6 +20,10 @@
 
 namespace bnlstm::cli {
 
+// A flag given twice takes its last value (so a script's defaults can be overridden by appending),
+// except the list flag --value-col, which collects all. Call right after add_subcommand().
+void last_flag_wins(CLI::App* cmd);
+
 // One-line errors naming the flag.
 Index parse_int_flag(std::string_view flag, const std::string& text, Index min);
 double parse_double_flag(std::string_view flag, const std::string& text);
