@@ -3,6 +3,7 @@
 #include "bnlstm/nn/batch_norm.hpp"
 
 #include <gtest/gtest.h>
+#include <omp.h>
 
 #include <array>
 #include <cmath>
@@ -53,7 +54,8 @@ void run_golden_case(const TensorFile& f, const std::string& name) {
   if (!defaults) {
     options.eps = std::stod(f.metadata.at("eps"));
     const std::string momentum = f.metadata.at("momentum");
-    options.momentum = momentum == "none" ? std::nullopt : std::optional<double>(std::stod(momentum));
+    options.momentum =
+        momentum == "none" ? std::nullopt : std::optional<double>(std::stod(momentum));
     options.affine = meta_int(f, "affine") != 0;
     options.track_running_stats = meta_int(f, "track_running_stats") != 0;
   }
@@ -464,6 +466,41 @@ TEST(BatchNormKernels, ResultsDoNotDependOnAlignment) {
       return y;
     };
     EXPECT_EQ(run(x.data(), dy.data()), run(buf.data() + 1, dbuf.data() + 1)) << "L=" << L;
+  }
+}
+
+TEST(BatchNormKernels, ResultsDoNotDependOnTheThreadCount) {
+  // Large enough for any parallel split; the same bits with 1 thread and with 3.
+  struct Shape {
+    Index N, C, L;
+  };
+  for (const Shape s : {Shape{20000, 64, 1}, Shape{3000, 300, 1}, Shape{64, 50, 40}}) {
+    const Index n = s.N * s.C * s.L;
+    const Matrix<float> x = random_matrix<float>(1, n, 31, 0.5, 2.0),
+                        dy = random_matrix<float>(1, n, 32);
+    const Matrix<float> g = random_matrix<float>(1, s.C, 33, 1.0),
+                        b = random_matrix<float>(1, s.C, 34);
+    auto run = [&](int threads) {
+      const int saved = omp_get_max_threads();
+      omp_set_num_threads(threads);
+      std::vector<float> y(n), dx(n), dx_eval(n), y_eval(n), stats(3 * s.C), grads(4 * s.C, 0.f);
+      float* mean = &stats[0];
+      float* var = &stats[s.C];
+      float* rstd = &stats[2 * s.C];
+      batch_norm_forward_train(y.data(), mean, var, rstd, x.data(), g.data(), b.data(), s.N, s.C,
+                               s.L, 1e-5f);
+      batch_norm_backward(dx.data(), &grads[0], &grads[s.C], dy.data(), x.data(), mean, rstd,
+                          g.data(), s.N, s.C, s.L);
+      batch_norm_forward_eval(y_eval.data(), x.data(), mean, var, g.data(), b.data(), s.N, s.C, s.L,
+                              1e-5f);
+      batch_norm_backward_eval(dx_eval.data(), &grads[2 * s.C], &grads[3 * s.C], dy.data(),
+                               x.data(), mean, rstd, g.data(), s.N, s.C, s.L);
+      omp_set_num_threads(saved);
+      for (const auto* v : {&dx, &dx_eval, &y_eval, &stats, &grads})
+        y.insert(y.end(), v->begin(), v->end());
+      return y;
+    };
+    EXPECT_EQ(run(1), run(3)) << "N=" << s.N << " C=" << s.C << " L=" << s.L;
   }
 }
 
