@@ -190,3 +190,25 @@ TEST(Trainer, RejectsBadOptions) {
 
 }  // namespace
 }  // namespace bnlstm
+
+namespace bnlstm {
+namespace {
+
+TEST(Trainer, EpochTrainingLossIsTheMeanOverAllTrainingWindows) {
+  // lr 0 and no normalization: the network does not change during the epoch, so the epoch's
+  // training loss must equal the loss of all training windows evaluated at once
+  const Dataset d = testing::synthetic_dataset(150, 2, 1, Target::level);
+  Rng rng(3);
+  ForecastNetwork<double> net({1, 6, 1, LstmNorm::none, InitScheme::xavier}, rng);
+  TrainOptions o;
+  o.epochs = 1;
+  o.batch_size = 7;  // 88 train windows: 12 batches of 7 and one of 4
+  o.optimizer_config.lr = 0;
+  Trainer<double> trainer(net, d.windows, o);
+  const TrainingHistory h = trainer.fit(d.split.train_windows, d.split.validation_windows, rng);
+  ASSERT_EQ(d.split.train_windows.size() % 7, 4);
+  EXPECT_NEAR(h.epochs[0].train_loss, trainer.evaluate(d.split.train_windows), 1e-15);
+}
+
+}  // namespace
+}  // namespace bnlstm
