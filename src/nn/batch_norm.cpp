@@ -6,9 +6,16 @@
 // accumulators live on the stack (no allocation); for L = 1 a tile is narrow enough that its
 // (N, tile) slice is still in L2 when the second pass (normalize, or dx) reads it again.
 // Every loop has a fixed order, so results do not change from run to run.
+//
+// Threads (L = 1, OpenMP, from about 64K values up): either the channel tiles are shared out
+// (each tile is reduced by one thread, as above), or, when there are too few tiles (C small,
+// N large), the rows are cut into at most kMaxChunks chunks whose partial statistics are merged
+// in chunk order. Tiles and chunks depend on N and C only, never on the number of threads, so
+// the results are the same bit for bit with any thread count.
 #include "bnlstm/nn/batch_norm.hpp"
 
 #include <fmt/format.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -22,6 +29,9 @@ namespace {
 constexpr Index kMaxTile = 256;        // channels per tile: bounds the stack scratch
 constexpr Index kBlockRows = 32;       // rows per L1-resident block of the L = 1 reductions
 constexpr Index kTileBytes = 1 << 20;  // budget for a tile's slices: half of a 2 MB L2
+constexpr Index kMaxChunks = 16;       // row chunks of the L = 1 kernels (stack scratch)
+constexpr Index kMinChunkRows = 512;   // rows per chunk, at least
+constexpr Index kParallelValues = Index(1) << 16;  // fewer values: one thread (fork costs more)
 
 // Channels per tile for L = 1, when a pass touches `tensors` (N, C) tensors: the tile's slices
 // fit kTileBytes, in whole cache lines; whole rows (up to kMaxTile) when even one line per row
@@ -32,6 +42,101 @@ Index tile_width(Index N, Index C, Index tensors) {
   const Index fit = kTileBytes / (std::max<Index>(N, 1) * tensors * Index(sizeof(T)));
   const Index tw = fit < line ? kMaxTile : std::min(kMaxTile, fit / line * line);
   return std::min(tw, C);
+}
+
+// How an L = 1 kernel splits (N, C): `chunks` row chunks of `rows` rows (the last one shorter)
+// times channel tiles of `step` channels. One chunk: the tiles are shared out among `team`
+// threads. Several chunks (when N is large and there are fewer than kMinTiles tiles): every tile
+// is one parallel phase over its chunks. Rows, chunks and tiles depend on N and C only; `team`
+// changes who computes a piece, not how, so results do not depend on the thread count.
+struct RowPlan {
+  Index rows, chunks, step;
+  int team;
+};
+
+constexpr Index kMinTiles = 4;  // enough tiles to share out among the threads
+
+template <typename T>
+RowPlan row_plan(Index N, Index C, Index tensors) {
+  const int team =
+      N * C < kParallelValues || omp_in_parallel() ? 1 : std::max(1, omp_get_max_threads());
+  const Index step = tile_width<T>(N, C, tensors);
+  const Index tiles = (C + step - 1) / step;
+  if (tiles >= kMinTiles || N < 2 * kMinChunkRows) return {N, 1, step, team};
+  Index rows = std::max(kMinChunkRows, (N + kMaxChunks - 1) / kMaxChunks);
+  rows = (rows + kBlockRows - 1) / kBlockRows * kBlockRows;
+  return {rows, (N + rows - 1) / rows, tile_width<T>(rows, C, tensors), team};
+}
+
+// Runs the L = 1 two-phase pattern of every kernel here over plan p:
+//   reduce(part_a, part_b, x_rows_offset, n, c0, tw)  per (chunk, tile): two per-channel double
+//                                                     partials over n rows starting at a row
+//   merge(a, b, n_before, part_a, part_b, n)          folds a chunk's partials into the totals
+//   finish(a, b, c0, tw)                              totals -> per-channel coefficients, in place
+//   apply(row0, n, c0, tw, a, b)                      the element-wise pass over those rows
+// Chunks are folded in chunk order, so the result does not depend on the threads.
+template <typename Reduce, typename Merge, typename Finish, typename Apply>
+void run_rows(const RowPlan& p, Index N, Index C, Reduce reduce, Merge merge, Finish finish,
+              Apply apply) {
+  if (p.chunks == 1) {
+    const Index tiles = (C + p.step - 1) / p.step;
+#pragma omp parallel for schedule(static) num_threads(p.team) if (p.team > 1)
+    for (Index k = 0; k < tiles; ++k) {
+      const Index c0 = k * p.step, tw = std::min(p.step, C - c0);
+      double a[kMaxTile], b[kMaxTile];
+      reduce(a, b, Index{0}, N, c0, tw);
+      finish(a, b, c0, tw);
+      apply(Index{0}, N, c0, tw, static_cast<const double*>(a), static_cast<const double*>(b));
+    }
+    return;
+  }
+  double pa[kMaxChunks][kMaxTile], pb[kMaxChunks][kMaxTile], a[kMaxTile], b[kMaxTile];
+  for (Index c0 = 0; c0 < C; c0 += p.step) {
+    const Index tw = std::min(p.step, C - c0);
+#pragma omp parallel num_threads(p.team) if (p.team > 1)
+    {
+      // partial statistics per chunk
+#pragma omp for schedule(static)
+      for (Index k = 0; k < p.chunks; ++k) {
+        reduce(pa[k], pb[k], k * p.rows, std::min(p.rows, N - k * p.rows), c0, tw);
+      }
+      // merged in chunk order
+#pragma omp single
+      {
+        std::copy_n(pa[0], tw, a);
+        std::copy_n(pb[0], tw, b);
+        for (Index k = 1; k < p.chunks; ++k)
+          merge(a, b, k * p.rows, pa[k], pb[k], std::min(p.rows, N - k * p.rows), tw);
+        finish(a, b, c0, tw);
+      }
+      // element-wise pass, each thread on the chunks it reduced
+#pragma omp for schedule(static)
+      for (Index k = 0; k < p.chunks; ++k) {
+        apply(k * p.rows, std::min(p.rows, N - k * p.rows), c0, tw, static_cast<const double*>(a),
+              static_cast<const double*>(b));
+      }
+    }
+  }
+}
+
+// Chan, Golub & LeVeque: (mean, m2) over na values absorbs (mb, m2b) over nb values.
+inline void merge_moments(double* mean, double* m2, Index na, const double* mb, const double* m2b,
+                          Index nb, Index tw) {
+  const double n = double(na + nb), w = double(nb) / n, cross = double(na) * w;
+  for (Index c = 0; c < tw; ++c) {
+    const double delta = mb[c] - mean[c];
+    mean[c] += delta * w;
+    m2[c] += m2b[c] + delta * delta * cross;
+  }
+}
+
+// Plain sums absorb a chunk's sums.
+inline void merge_sums(double* sa, double* sb, Index, const double* pa, const double* pb, Index,
+                       Index tw) {
+  for (Index c = 0; c < tw; ++c) {
+    sa[c] += pa[c];
+    sb[c] += pb[c];
+  }
 }
 
 void check_train_batch(Index N, Index C, Index L) {
@@ -159,16 +264,23 @@ void grad_sums_runs(double* sdy, double* sdyx, const T* dy, const T* x, const T*
 
 // out = (in - a) * k + b per channel; in, out: (N, C, L) offset to a tile of tw channels;
 // a, k, b: (tw). With in = x it normalizes (a = mean, k = rstd * gamma, b = beta).
+// copy: like out or nullptr; receives in, in the same pass.
 template <typename T>
 void affine_map(T* __restrict out, const T* __restrict in, const T* __restrict a,
-                const T* __restrict k, const T* __restrict b, Index N, Index C, Index L, Index tw) {
+                const T* __restrict k, const T* __restrict b, Index N, Index C, Index L, Index tw,
+                T* __restrict copy = nullptr) {
   if (L == 1) {
     for (Index n = 0; n < N; ++n) {
       const T* r = in + n * C;
       T* o = out + n * C;
       for (Index c = 0; c < tw; ++c) o[c] = (r[c] - a[c]) * k[c] + b[c];
+      if (copy) std::copy_n(r, tw, copy + n * C);
     }
     return;
+  }
+  if (copy) {
+    for (Index n = 0; n < N; ++n)
+      for (Index c = 0; c < tw; ++c) std::copy_n(in + (n * C + c) * L, L, copy + (n * C + c) * L);
   }
   for (Index n = 0; n < N; ++n) {
     for (Index c = 0; c < tw; ++c) {
@@ -209,109 +321,171 @@ T inverse_std(double var, T eps) {
   return T(1.0 / std::sqrt(std::max(var, 0.0) + double(eps)));
 }
 
+// The training forward. x_copy: (N, C, L) or nullptr; when given, it receives a copy of x, written
+// (for L = 1) during the normalize pass, so that BatchNorm1d keeps its input for backward without
+// a pass of its own over x.
+template <typename T>
+void forward_train(T* y, T* x_copy, T* mean, T* var, T* rstd, const T* x, const T* gamma,
+                   const T* beta, Index N, Index C, Index L, T eps) {
+  check_train_batch(N, C, L);
+  const double count = double(N * L);
+  // (mean, m2) -> mean, var, rstd; a and b become the mean and the scale rstd * gamma
+  auto finish = [=](double* a, double* b, Index c0, Index tw) {
+    for (Index c = 0; c < tw; ++c) {
+      const double v = std::max(b[c] / count, 0.0);
+      mean[c0 + c] = T(a[c]);
+      var[c0 + c] = T(v);
+      rstd[c0 + c] = inverse_std(v, eps);
+      a[c] = double(mean[c0 + c]);
+      b[c] = double(gamma ? rstd[c0 + c] * gamma[c0 + c] : rstd[c0 + c]);
+    }
+  };
+  // normalize, scale and shift
+  auto apply = [=](Index row0, Index n, Index c0, Index tw, const double* a, const double* b) {
+    T m[kMaxTile], k[kMaxTile], sh[kMaxTile];
+    for (Index c = 0; c < tw; ++c) {
+      m[c] = T(a[c]);
+      k[c] = T(b[c]);
+      sh[c] = beta ? beta[c0 + c] : T(0);
+    }
+    const Index off = (row0 * C + c0) * L;
+    affine_map(y + off, x + off, m, k, sh, n, C, L, tw, x_copy ? x_copy + off : nullptr);
+  };
+  if (L == 1) {
+    auto reduce = [=](double* a, double* b, Index row0, Index n, Index c0, Index tw) {
+      stats_rows(a, b, x + row0 * C + c0, n, C, tw);
+    };
+    run_rows(row_plan<T>(N, C, x_copy ? 3 : 2), N, C, reduce, merge_moments, finish, apply);
+    return;
+  }
+  for (Index c0 = 0; c0 < C; c0 += kMaxTile) {
+    const Index tw = std::min(kMaxTile, C - c0);
+    double a[kMaxTile], b[kMaxTile];
+    stats_runs(a, b, x + c0 * L, N, C, L, tw);
+    finish(a, b, c0, tw);
+    apply(0, N, c0, tw, a, b);
+  }
+}
+
 }  // namespace
 
 template <typename T>
 void batch_norm_forward_train(T* y, T* mean, T* var, T* rstd, const T* x, const T* gamma,
                               const T* beta, Index N, Index C, Index L, T eps) {
-  check_train_batch(N, C, L);
-  const double count = double(N * L);
-  const Index step = L == 1 ? tile_width<T>(N, C, 2) : std::min(kMaxTile, C);
-  double dmean[kMaxTile], dm2[kMaxTile];
-  T scale[kMaxTile], shift[kMaxTile];
-  for (Index c0 = 0; c0 < C; c0 += step) {
-    const Index tw = std::min(step, C - c0);
-    const Index off = c0 * L;
-    // batch statistics
-    if (L == 1) {
-      stats_rows(dmean, dm2, x + off, N, C, tw);
-    } else {
-      stats_runs(dmean, dm2, x + off, N, C, L, tw);
-    }
-    for (Index c = 0; c < tw; ++c) {
-      const double v = std::max(dm2[c] / count, 0.0);
-      mean[c0 + c] = T(dmean[c]);
-      var[c0 + c] = T(v);
-      rstd[c0 + c] = inverse_std(v, eps);
-      scale[c] = gamma ? rstd[c0 + c] * gamma[c0 + c] : rstd[c0 + c];
-      shift[c] = beta ? beta[c0 + c] : T(0);
-    }
-    // normalize, scale and shift
-    affine_map(y + off, x + off, mean + c0, scale, shift, N, C, L, tw);
-  }
+  forward_train(y, static_cast<T*>(nullptr), mean, var, rstd, x, gamma, beta, N, C, L, eps);
 }
 
 template <typename T>
 void batch_norm_forward_eval(T* y, const T* x, const T* mean, const T* var, const T* gamma,
                              const T* beta, Index N, Index C, Index L, T eps) {
-  const Index step = L == 1 ? tile_width<T>(N, C, 2) : std::min(kMaxTile, C);
-  T scale[kMaxTile], shift[kMaxTile];
-  for (Index c0 = 0; c0 < C; c0 += step) {
-    const Index tw = std::min(step, C - c0);
+  // normalize with the given statistics, scale and shift
+  auto apply = [=](Index row0, Index n, Index c0, Index tw, const double*, const double*) {
+    T k[kMaxTile], sh[kMaxTile];
     for (Index c = 0; c < tw; ++c) {
       const T r = inverse_std(double(var[c0 + c]), eps);
-      scale[c] = gamma ? r * gamma[c0 + c] : r;
-      shift[c] = beta ? beta[c0 + c] : T(0);
+      k[c] = gamma ? r * gamma[c0 + c] : r;
+      sh[c] = beta ? beta[c0 + c] : T(0);
     }
-    affine_map(y + c0 * L, x + c0 * L, mean + c0, scale, shift, N, C, L, tw);
+    const Index off = (row0 * C + c0) * L;
+    affine_map(y + off, x + off, mean + c0, k, sh, n, C, L, tw);
+  };
+  if (L == 1) {
+    auto zeros = [](double* a, double* b, Index, Index, Index, Index tw) {
+      std::fill_n(a, tw, 0.0);
+      std::fill_n(b, tw, 0.0);
+    };
+    auto none = [](auto&&...) {};
+    run_rows(row_plan<T>(N, C, 2), N, C, zeros, none, none, apply);
+    return;
   }
+  for (Index c0 = 0; c0 < C; c0 += kMaxTile) apply(0, N, c0, std::min(kMaxTile, C - c0), nullptr, nullptr);
 }
 
 template <typename T>
 void batch_norm_backward(T* dx, T* dgamma, T* dbeta, const T* dy, const T* x, const T* mean,
                          const T* rstd, const T* gamma, Index N, Index C, Index L) {
   const double count = double(N * L);
-  const Index step = L == 1 ? tile_width<T>(N, C, 3) : std::min(kMaxTile, C);
-  double sdy[kMaxTile], sdyx[kMaxTile];
-  T k[kMaxTile], a[kMaxTile], b[kMaxTile];
-  for (Index c0 = 0; c0 < C; c0 += step) {
-    const Index tw = std::min(step, C - c0);
-    const Index off = c0 * L;
-    // sum dy and sum dy * (x - mean), per channel
-    if (L == 1) {
-      grad_sums_rows(sdy, sdyx, dy + off, x + off, mean + c0, N, C, tw);
-    } else {
-      grad_sums_runs(sdy, sdyx, dy + off, x + off, mean + c0, N, C, L, tw);
-    }
+  // (sum dy, sum dy * (x - mean)) -> dgamma = sum dy * xhat, dbeta = sum dy; a and b become
+  // mean(dy) and rstd^2 * mean(dy * (x - mean))
+  auto finish = [=](double* a, double* b, Index c0, Index tw) {
     for (Index c = 0; c < tw; ++c) {
       const double r = rstd[c0 + c];
-      // dgamma = sum dy * xhat, dbeta = sum dy
-      if (dgamma) dgamma[c0 + c] += T(sdyx[c] * r);
-      if (dbeta) dbeta[c0 + c] += T(sdy[c]);
-      k[c] = T(gamma ? r * double(gamma[c0 + c]) : r);
-      a[c] = T(sdy[c] / count);
-      b[c] = T(r * r * sdyx[c] / count);
+      if (dgamma) dgamma[c0 + c] += T(b[c] * r);
+      if (dbeta) dbeta[c0 + c] += T(a[c]);
+      a[c] = double(T(a[c] / count));
+      b[c] = double(T(r * r * b[c] / count));
     }
-    // dx = gamma * rstd * (dy - mean(dy) - xhat * mean(dy * xhat))
-    input_grad(dx + off, dy + off, x + off, mean + c0, k, a, b, N, C, L, tw);
+  };
+  // dx = gamma * rstd * (dy - mean(dy) - xhat * mean(dy * xhat))
+  auto apply = [=](Index row0, Index n, Index c0, Index tw, const double* a, const double* b) {
+    T k[kMaxTile], am[kMaxTile], bm[kMaxTile];
+    for (Index c = 0; c < tw; ++c) {
+      const double r = rstd[c0 + c];
+      k[c] = T(gamma ? r * double(gamma[c0 + c]) : r);
+      am[c] = T(a[c]);
+      bm[c] = T(b[c]);
+    }
+    const Index off = (row0 * C + c0) * L;
+    input_grad(dx + off, dy + off, x + off, mean + c0, k, am, bm, n, C, L, tw);
+  };
+  if (L == 1) {
+    auto reduce = [=](double* a, double* b, Index row0, Index n, Index c0, Index tw) {
+      const Index off = row0 * C + c0;
+      grad_sums_rows(a, b, dy + off, x + off, mean + c0, n, C, tw);
+    };
+    run_rows(row_plan<T>(N, C, 3), N, C, reduce, merge_sums, finish, apply);
+    return;
+  }
+  for (Index c0 = 0; c0 < C; c0 += kMaxTile) {
+    const Index tw = std::min(kMaxTile, C - c0);
+    double a[kMaxTile], b[kMaxTile];
+    grad_sums_runs(a, b, dy + c0 * L, x + c0 * L, mean + c0, N, C, L, tw);
+    finish(a, b, c0, tw);
+    apply(0, N, c0, tw, a, b);
   }
 }
 
 template <typename T>
 void batch_norm_backward_eval(T* dx, T* dgamma, T* dbeta, const T* dy, const T* x, const T* mean,
                               const T* rstd, const T* gamma, Index N, Index C, Index L) {
-  const Index step = L == 1 ? tile_width<T>(N, C, 2) : std::min(kMaxTile, C);
-  double sdy[kMaxTile], sdyx[kMaxTile];
-  T k[kMaxTile], zero[kMaxTile];
-  std::fill_n(zero, kMaxTile, T(0));
-  for (Index c0 = 0; c0 < C; c0 += step) {
-    const Index tw = std::min(step, C - c0);
-    const Index off = c0 * L;
-    // dgamma = sum dy * xhat, dbeta = sum dy (xhat from the fixed statistics)
-    if (dgamma || dbeta) {
-      if (L == 1) {
-        grad_sums_rows(sdy, sdyx, dy + off, x + off, mean + c0, N, C, tw);
-      } else {
-        grad_sums_runs(sdy, sdyx, dy + off, x + off, mean + c0, N, C, L, tw);
-      }
-      for (Index c = 0; c < tw; ++c) {
-        if (dgamma) dgamma[c0 + c] += T(sdyx[c] * double(rstd[c0 + c]));
-        if (dbeta) dbeta[c0 + c] += T(sdy[c]);
-      }
+  const bool sums = dgamma || dbeta;
+  // dgamma = sum dy * xhat, dbeta = sum dy (xhat from the fixed statistics)
+  auto finish = [=](double* a, double* b, Index c0, Index tw) {
+    if (!sums) return;
+    for (Index c = 0; c < tw; ++c) {
+      if (dgamma) dgamma[c0 + c] += T(b[c] * double(rstd[c0 + c]));
+      if (dbeta) dbeta[c0 + c] += T(a[c]);
     }
-    // dx = dy * gamma * rstd
-    for (Index c = 0; c < tw; ++c) k[c] = gamma ? rstd[c0 + c] * gamma[c0 + c] : rstd[c0 + c];
-    affine_map(dx + off, dy + off, zero, k, zero, N, C, L, tw);
+  };
+  // dx = dy * gamma * rstd
+  auto apply = [=](Index row0, Index n, Index c0, Index tw, const double*, const double*) {
+    T k[kMaxTile], zero[kMaxTile];
+    for (Index c = 0; c < tw; ++c) {
+      k[c] = gamma ? rstd[c0 + c] * gamma[c0 + c] : rstd[c0 + c];
+      zero[c] = T(0);
+    }
+    const Index off = (row0 * C + c0) * L;
+    affine_map(dx + off, dy + off, zero, k, zero, n, C, L, tw);
+  };
+  if (L == 1) {
+    auto reduce = [=](double* a, double* b, Index row0, Index n, Index c0, Index tw) {
+      const Index off = row0 * C + c0;
+      if (sums) {
+        grad_sums_rows(a, b, dy + off, x + off, mean + c0, n, C, tw);
+      } else {
+        std::fill_n(a, tw, 0.0);
+        std::fill_n(b, tw, 0.0);
+      }
+    };
+    run_rows(row_plan<T>(N, C, sums ? 3 : 2), N, C, reduce, merge_sums, finish, apply);
+    return;
+  }
+  for (Index c0 = 0; c0 < C; c0 += kMaxTile) {
+    const Index tw = std::min(kMaxTile, C - c0);
+    double a[kMaxTile], b[kMaxTile];
+    if (sums) grad_sums_runs(a, b, dy + c0 * L, x + c0 * L, mean + c0, N, C, L, tw);
+    finish(a, b, c0, tw);  // does nothing without sums
+    apply(0, N, c0, tw, a, b);
   }
 }
 
@@ -375,8 +549,11 @@ void BatchNorm1d<T>::forward(const Matrix<T>& x, Matrix<T>& y, Index L) {
   rstd_.resize(C);
   const bool batch_stats = training_ || !options_.track_running_stats;
   if (batch_stats) {
-    batch_norm_forward_train(y.data(), mean_.data(), var_.data(), rstd_.data(), x.data(), gamma,
-                             beta, N, C, L, eps);
+    check_train_batch(N, C, L);  // before x_ changes
+    // the kernel keeps the copy of x for backward in its normalize pass
+    x_.resize(N, C * L);
+    forward_train(y.data(), x_.data(), mean_.data(), var_.data(), rstd_.data(), x.data(), gamma,
+                  beta, N, C, L, eps);
     if (training_ && options_.track_running_stats) {
       ++num_batches_tracked_;
       const double factor =
@@ -390,8 +567,8 @@ void BatchNorm1d<T>::forward(const Matrix<T>& x, Matrix<T>& y, Index L) {
     mean_ = running_mean_;
     var_ = running_var_;
     for (Index c = 0; c < C; ++c) rstd_[c] = inverse_std(double(var_[c]), eps);
+    x_ = x;
   }
-  x_ = x;
   length_ = L;
   batch_stats_ = batch_stats;
 }
