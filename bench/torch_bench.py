@@ -1,12 +1,18 @@
 #!/usr/bin/python3
 """PyTorch side of the benchmark comparison: the same shapes bench/bench_*.cpp runs.
 
-Prints one JSON object per line: {"name": ..., "median_us": ..., "reps": ...}.
+Prints one JSON object per line: {"name": ..., "median_us": ..., "reps": ..., "samples_us": [...]}.
 Run with Debian's interpreter (python3-torch + libopenblas0-pthread):
     /usr/bin/python3 bench/torch_bench.py --threads 2
+
+Timing follows Google Benchmark's repetitions (what bnlstm_bench reports with
+--benchmark_repetitions=R --benchmark_min_time=T): after a warm-up, each of R repetitions runs
+the step back to back for at least T seconds and records the mean time per call; the median of
+the R means is reported. bench/compare.py runs both sides with the same R, T and thread count.
 """
 import argparse
 import json
+import re
 import statistics
 import time
 
@@ -15,16 +21,22 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 
-def median_us(fn, min_time=0.5, warmup=3, min_reps=7):
-    for _ in range(warmup):
+def measure(fn, reps=11, rep_time=0.05, warmup_time=0.05):
+    """Median over `reps` repetitions of the mean time per call (µs), and the repetitions."""
+    # warm-up: at least 3 calls and warmup_time seconds; also estimates the cost of a call
+    calls, start = 0, time.perf_counter()
+    while calls < 3 or time.perf_counter() - start < warmup_time:
         fn()
-    times = []
-    start = time.perf_counter()
-    while len(times) < min_reps or time.perf_counter() - start < min_time:
+        calls += 1
+    per_call = (time.perf_counter() - start) / calls
+    n = max(1, int(rep_time / per_call + 0.5))
+    samples = []
+    for _ in range(reps):
         t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1e6, len(times)
+        for _ in range(n):
+            fn()
+        samples.append((time.perf_counter() - t0) / n * 1e6)
+    return statistics.median(samples), samples
 
 
 def bench_batch_norm(n, c):
@@ -37,6 +49,16 @@ def bench_batch_norm(n, c):
         bn.weight.grad = None
         bn.bias.grad = None
         bn(x).backward(dy)
+
+    return step
+
+
+def bench_batch_norm_forward(n, c):
+    bn = nn.BatchNorm1d(c)
+    x = torch.randn(n, c, requires_grad=True)
+
+    def step():
+        bn(x)  # builds the autograd graph, as in a training step
 
     return step
 
@@ -98,18 +120,26 @@ def bench_lstm_step(kind, length, batch=32, input_size=1, hidden=256):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--min-time", type=float, default=0.5)
+    ap.add_argument("--reps", type=int, default=11, help="repetitions (median reported)")
+    ap.add_argument("--rep-time", type=float, default=0.05, help="seconds per repetition, at least")
+    ap.add_argument("--filter", default="", help="regular expression on the case names")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
+    # case name -> factory (built only when selected)
     cases = {}
     for n, c in [(32, 1024), (1024, 1024), (4096, 256), (65536, 64)]:
-        cases[f"batch_norm/{n}x{c}"] = bench_batch_norm(n, c)
+        cases[f"batch_norm/{n}x{c}"] = lambda n=n, c=c: bench_batch_norm(n, c)
+        cases[f"batch_norm_fwd/{n}x{c}"] = lambda n=n, c=c: bench_batch_norm_forward(n, c)
     for length in (1, 32):
-        cases[f"lstm_step/none/L{length}"] = bench_lstm_step("lstm", length)
-        cases[f"lstm_step/batch/L{length}"] = bench_lstm_step("bn", length)
-    for name, fn in cases.items():
-        us, reps = median_us(fn, args.min_time)
-        print(json.dumps({"name": name, "median_us": us, "reps": reps}), flush=True)
+        cases[f"lstm_step/none/L{length}"] = lambda length=length: bench_lstm_step("lstm", length)
+        cases[f"lstm_step/batch/L{length}"] = lambda length=length: bench_lstm_step("bn", length)
+    for name, make in cases.items():
+        if args.filter and not re.search(args.filter, name):
+            continue
+        us, samples = measure(make(), args.reps, args.rep_time)
+        print(json.dumps({"name": name, "median_us": us, "reps": len(samples),
+                          "threads": torch.get_num_threads(),
+                          "samples_us": [round(v, 3) for v in samples]}), flush=True)
 
 
 if __name__ == "__main__":

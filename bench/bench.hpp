@@ -1,0 +1,19 @@
+#pragma once
+// Shared pieces of the bnlstm_bench binary (bench/*.cpp). Every file registers its benchmarks
+// from a register_*() function that bench_main.cpp calls before running; names match the
+// PyTorch side (bench/torch_bench.py) so that bench/compare.py can put them in one table.
+#include <benchmark/benchmark.h>
+
+#include <string>
+
+namespace bnlstm::bench {
+
+// Thread count the binary runs with (--threads=N, default 2): OpenMP and Eigen both use it.
+int threads();
+
+void register_batch_norm();
+void register_lstm();
+void register_stream();
+void register_gemm();
+
+}  // namespace bnlstm::bench

@@ -1,0 +1,76 @@
+// The machine's memory bandwidth, measured here for the roofline note (docs/performance.md):
+// STREAM-style kernels on float arrays with the same OpenMP team as the library
+// (--threads), static schedule, each thread touching its own part first.
+//   stream/triad/<MB>  a = b + s * c   bytes counted: 3 arrays (STREAM's convention; the
+//                                      write-allocate read of a is not counted)
+//   stream/read/<MB>   sum of b        bytes counted: 1 array
+// <MB> is the size of one array: 16 MB (the BatchNorm 65536x64 tensors) and 256 MB (far beyond
+// every cache level of this machine, what STREAM itself asks for).
+#include <omp.h>
+
+#include <memory>
+#include <string>
+
+#include "bench.hpp"
+
+namespace bnlstm::bench {
+namespace {
+
+struct Arrays {
+  std::unique_ptr<float[]> a, b, c;
+  long n;
+  explicit Arrays(long n_) : a(new float[n_]), b(new float[n_]), c(new float[n_]), n(n_) {
+    float *pa = a.get(), *pb = b.get(), *pc = c.get();
+#pragma omp parallel for schedule(static)
+    for (long i = 0; i < n; ++i) {
+      pa[i] = 0.0f;
+      pb[i] = 1.0f;
+      pc[i] = 2.0f;
+    }
+  }
+};
+
+void triad(benchmark::State& state, long megabytes) {
+  Arrays arr(megabytes * (1 << 20) / long(sizeof(float)));
+  float* __restrict a = arr.a.get();
+  const float* __restrict b = arr.b.get();
+  const float* __restrict c = arr.c.get();
+  const long n = arr.n;
+  const float s = 3.0f;
+  for (auto _ : state) {
+#pragma omp parallel for schedule(static)
+    for (long i = 0; i < n; ++i) a[i] = b[i] + s * c[i];
+    benchmark::ClobberMemory();
+  }
+  state.counters["GBps"] = benchmark::Counter(3.0 * double(n) * sizeof(float) * 1e-9,
+                                              benchmark::Counter::kIsIterationInvariantRate);
+}
+
+void read(benchmark::State& state, long megabytes) {
+  Arrays arr(megabytes * (1 << 20) / long(sizeof(float)));
+  const float* __restrict b = arr.b.get();
+  const long n = arr.n;
+  for (auto _ : state) {
+    float total = 0.0f;
+#pragma omp parallel for simd schedule(static) reduction(+ : total)
+    for (long i = 0; i < n; ++i) total += b[i];
+    benchmark::DoNotOptimize(total);
+  }
+  state.counters["GBps"] = benchmark::Counter(double(n) * sizeof(float) * 1e-9,
+                                              benchmark::Counter::kIsIterationInvariantRate);
+}
+
+}  // namespace
+
+void register_stream() {
+  for (const long mb : {16L, 256L}) {
+    benchmark::RegisterBenchmark(("stream/triad/" + std::to_string(mb)).c_str(), triad, mb)
+        ->Unit(benchmark::kMicrosecond)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark(("stream/read/" + std::to_string(mb)).c_str(), read, mb)
+        ->Unit(benchmark::kMicrosecond)
+        ->UseRealTime();
+  }
+}
+
+}  // namespace bnlstm::bench
