@@ -14,6 +14,10 @@ int main(int argc, char** argv) {
   CLI::App app{"bnlstm: batch normalization and batch-normalized LSTMs for time-series forecasting"};
   app.set_version_flag("--version", "bnlstm 0.1.0");
   app.require_subcommand(1);
+  // One line for a bad flag too, in the same form as library errors.
+  app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    return fmt::format("bnlstm: error: {} (see --help)\n", e.what());
+  });
   bnlstm::cli::add_bn_demo_command(app);
   bnlstm::cli::add_train_command(app);
   bnlstm::cli::add_evaluate_command(app);
