@@ -65,7 +65,9 @@ RowPlan row_plan(Index N, Index C, Index tensors) {
   if (tiles >= kMinTiles || N < 2 * kMinChunkRows) return {N, 1, step, team};
   Index rows = std::max(kMinChunkRows, (N + kMaxChunks - 1) / kMaxChunks);
   rows = (rows + kBlockRows - 1) / kBlockRows * kBlockRows;
-  return {rows, (N + rows - 1) / rows, tile_width<T>(rows, C, tensors), team};
+  // All chunks are reduced before any is normalized, so narrow tiles would not keep anything in
+  // L2; whole rows stream best.
+  return {rows, (N + rows - 1) / rows, std::min(kMaxTile, C), team};
 }
 
 // Runs the L = 1 two-phase pattern of every kernel here over plan p:
