@@ -80,43 +80,57 @@ RowPlan row_plan(Index N, Index C, Index tensors) {
 template <typename Reduce, typename Merge, typename Finish, typename Apply>
 void run_rows(const RowPlan& p, Index N, Index C, Reduce reduce, Merge merge, Finish finish,
               Apply apply) {
+  // One thread never enters a parallel region: libgomp allocates a one-thread team every time.
+  const bool parallel = p.team > 1;
   if (p.chunks == 1) {
     const Index tiles = (C + p.step - 1) / p.step;
-#pragma omp parallel for schedule(static) num_threads(p.team) if (p.team > 1)
-    for (Index k = 0; k < tiles; ++k) {
+    auto tile = [&](Index k) {
       const Index c0 = k * p.step, tw = std::min(p.step, C - c0);
       double a[kMaxTile], b[kMaxTile];
       reduce(a, b, Index{0}, N, c0, tw);
       finish(a, b, c0, tw);
       apply(Index{0}, N, c0, tw, static_cast<const double*>(a), static_cast<const double*>(b));
+    };
+    if (parallel) {
+#pragma omp parallel for schedule(static) num_threads(p.team)
+      for (Index k = 0; k < tiles; ++k) tile(k);
+    } else {
+      for (Index k = 0; k < tiles; ++k) tile(k);
     }
     return;
   }
   double pa[kMaxChunks][kMaxTile], pb[kMaxChunks][kMaxTile], a[kMaxTile], b[kMaxTile];
+  auto rows = [&](Index k) { return std::min(p.rows, N - k * p.rows); };
   for (Index c0 = 0; c0 < C; c0 += p.step) {
     const Index tw = std::min(p.step, C - c0);
-#pragma omp parallel num_threads(p.team) if (p.team > 1)
-    {
-      // partial statistics per chunk
-#pragma omp for schedule(static)
-      for (Index k = 0; k < p.chunks; ++k) {
-        reduce(pa[k], pb[k], k * p.rows, std::min(p.rows, N - k * p.rows), c0, tw);
-      }
-      // merged in chunk order
-#pragma omp single
+    // partial statistics per chunk
+    auto partial = [&](Index k) { reduce(pa[k], pb[k], k * p.rows, rows(k), c0, tw); };
+    // merged in chunk order
+    auto merged = [&] {
+      std::copy_n(pa[0], tw, a);
+      std::copy_n(pb[0], tw, b);
+      for (Index k = 1; k < p.chunks; ++k) merge(a, b, k * p.rows, pa[k], pb[k], rows(k), tw);
+      finish(a, b, c0, tw);
+    };
+    // element-wise pass (with threads: each on the chunks it reduced)
+    auto pass = [&](Index k) {
+      apply(k * p.rows, rows(k), c0, tw, static_cast<const double*>(a),
+            static_cast<const double*>(b));
+    };
+    if (parallel) {
+#pragma omp parallel num_threads(p.team)
       {
-        std::copy_n(pa[0], tw, a);
-        std::copy_n(pb[0], tw, b);
-        for (Index k = 1; k < p.chunks; ++k)
-          merge(a, b, k * p.rows, pa[k], pb[k], std::min(p.rows, N - k * p.rows), tw);
-        finish(a, b, c0, tw);
-      }
-      // element-wise pass, each thread on the chunks it reduced
 #pragma omp for schedule(static)
-      for (Index k = 0; k < p.chunks; ++k) {
-        apply(k * p.rows, std::min(p.rows, N - k * p.rows), c0, tw, static_cast<const double*>(a),
-              static_cast<const double*>(b));
+        for (Index k = 0; k < p.chunks; ++k) partial(k);
+#pragma omp single
+        merged();
+#pragma omp for schedule(static)
+        for (Index k = 0; k < p.chunks; ++k) pass(k);
       }
+    } else {
+      for (Index k = 0; k < p.chunks; ++k) partial(k);
+      merged();
+      for (Index k = 0; k < p.chunks; ++k) pass(k);
     }
   }
 }
