@@ -1,6 +1,7 @@
 #include "bnlstm/train/history.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -48,7 +49,8 @@ TEST(History, FromJsonNamesTheSourceOnGarbage) {
 }
 
 TEST(History, SaveWritesBothFiles) {
-  const auto dir = std::filesystem::temp_directory_path() / "bnlstm_history_test";
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("bnlstm_history_test_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   sample().save(dir / "h.csv", dir / "sub" / "h.json");
   std::ifstream in(dir / "sub" / "h.json");
