@@ -96,16 +96,25 @@ void add_evaluate_command(CLI::App& app) {
   auto* cmd =
       app.add_subcommand("evaluate", "Errors of a checkpoint beside the persistence forecast");
   last_flag_wins(cmd);
-  cmd->add_option("--model", f->model, "Checkpoint written by train (model.safetensors)");
+  cmd->add_option("--model", f->model, "Checkpoint written by train (model.safetensors)")
+      ->type_name("FILE");
   add_data_flags(cmd, f->data, false);
-  cmd->add_option("--part", f->part, "test, validation, train or all")->capture_default_str();
-  cmd->add_option("--train-size", f->train_size, "Training fraction (default: the checkpoint's)");
-  cmd->add_option("--val-size", f->val_size, "Validation fraction (default: the checkpoint's)");
-  cmd->add_option("--output", f->output, "Write the forecasts as CSV");
+  cmd->add_option("--part", f->part, "test, validation, train or all")
+      ->type_name("PART")
+      ->capture_default_str();
+  cmd->add_option("--train-size", f->train_size, "Training fraction (default: the checkpoint's)")
+      ->type_name("F");
+  cmd->add_option("--val-size", f->val_size, "Validation fraction (default: the checkpoint's)")
+      ->type_name("F");
+  cmd->add_option("--output", f->output, "Write the forecasts as CSV")->type_name("FILE");
   cmd->add_option("--plot", f->plot,
-                  "Draw predicted vs actual into this picture (.png, .svg, .pdf)");
-  cmd->add_option("--format", f->format, "Picture format (default: from --plot's extension)");
-  cmd->add_option("--gnuplot", f->gnuplot, "gnuplot program to run")->capture_default_str();
+                  "Draw predicted vs actual into this picture (.png, .svg, .pdf)")
+      ->type_name("FILE");
+  cmd->add_option("--format", f->format, "Picture format (default: from --plot's extension)")
+      ->type_name("FMT");
+  cmd->add_option("--gnuplot", f->gnuplot, "gnuplot program to run")
+      ->type_name("PROG")
+      ->capture_default_str();
   cmd->callback([f] { run_evaluate(*f); });
 }
 

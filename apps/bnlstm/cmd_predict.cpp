@@ -59,9 +59,11 @@ void add_predict_command(CLI::App& app) {
   auto f = std::make_shared<PredictFlags>();
   auto* cmd = app.add_subcommand("predict", "Forecast the next business day(s) after the data");
   last_flag_wins(cmd);
-  cmd->add_option("--model", f->model, "Checkpoint written by train (model.safetensors)");
+  cmd->add_option("--model", f->model, "Checkpoint written by train (model.safetensors)")
+      ->type_name("FILE");
   add_data_flags(cmd, f->data, false);
-  cmd->add_option("--output", f->output, "Write the forecasts as CSV instead of printing them");
+  cmd->add_option("--output", f->output, "Write the forecasts as CSV instead of printing them")
+      ->type_name("FILE");
   cmd->add_flag("--quiet", f->quiet, "No context line on stderr");
   cmd->callback([f] { run_predict(*f); });
 }

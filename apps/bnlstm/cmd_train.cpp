@@ -291,33 +291,51 @@ void add_train_command(CLI::App& app) {
   last_flag_wins(cmd);
   add_data_flags(cmd, f->data, true);
   add_window_flags(cmd, f->windows);
-  cmd->add_option("--hidden", f->hidden, "LSTM hidden size (notebook: 256)")->capture_default_str();
+  cmd->add_option("--hidden", f->hidden, "LSTM hidden size (notebook: 256)")
+      ->type_name("N")
+      ->capture_default_str();
   cmd->add_option("--norm", f->norm, "LSTM normalization: batch, layer or none")
+      ->type_name("KIND")
       ->capture_default_str();
   cmd->add_option("--init", f->init,
                   "Weight init: xavier, random, he, uniform, glorot_uniform, orthogonal")
+      ->type_name("KIND")
       ->capture_default_str();
   cmd->add_option("--optimizer", f->optimizer, "sgd (notebook), momentum, adam or adamw")
+      ->type_name("KIND")
       ->capture_default_str();
-  cmd->add_option("--lr", f->lr, "Learning rate (notebook: 1e-3)")->capture_default_str();
+  cmd->add_option("--lr", f->lr, "Learning rate (notebook: 1e-3)")
+      ->type_name("X")
+      ->capture_default_str();
   cmd->add_option("--momentum", f->momentum, "Momentum of --optimizer momentum")
+      ->type_name("X")
       ->capture_default_str();
-  cmd->add_option("--weight-decay", f->weight_decay, "Weight decay (default: 0; adamw 0.01)");
-  cmd->add_option("--loss", f->loss, "mse, mae or huber")->capture_default_str();
-  cmd->add_option("--huber-delta", f->huber_delta, "Huber loss threshold")->capture_default_str();
-  cmd->add_option("--epochs", f->epochs, "Maximum epochs (notebook: 100)")->capture_default_str();
+  cmd->add_option("--weight-decay", f->weight_decay, "Weight decay (default: 0; adamw 0.01)")
+      ->type_name("X");
+  cmd->add_option("--loss", f->loss, "mse, mae or huber")->type_name("KIND")->capture_default_str();
+  cmd->add_option("--huber-delta", f->huber_delta, "Huber loss threshold")
+      ->type_name("X")
+      ->capture_default_str();
+  cmd->add_option("--epochs", f->epochs, "Maximum epochs (notebook: 100)")
+      ->type_name("N")
+      ->capture_default_str();
   cmd->add_option("--batch-size", f->batch_size, "Windows per optimizer step (notebook: 32)")
+      ->type_name("N")
       ->capture_default_str();
   cmd->add_option("--patience", f->patience,
                   "Epochs without improvement before stopping; 0 = never")
+      ->type_name("N")
       ->capture_default_str();
   cmd->add_option("--delta", f->delta,
                   "Smallest validation-loss decrease that counts as improvement")
+      ->type_name("X")
       ->capture_default_str();
   cmd->add_option("--clip", f->clip, "Gradient clip bound (value) or max norm (norm); 0 = off")
+      ->type_name("X")
       ->capture_default_str();
   cmd->add_option("--clip-mode", f->clip_mode,
                   "value (each element, as the notebook) or norm (global L2)")
+      ->type_name("KIND")
       ->capture_default_str();
   cmd->add_flag("--no-restore", f->no_restore,
                 "Keep the last epoch's weights instead of the best (as the notebook)");
@@ -325,10 +343,14 @@ void add_train_command(CLI::App& app) {
                 "norm=batch: keep the running averages of the mini-batch statistics instead of "
                 "recomputing them "
                 "from the training windows after each epoch");
-  cmd->add_option("--seed", f->seed, "Seed of initialization and shuffling")->capture_default_str();
+  cmd->add_option("--seed", f->seed, "Seed of initialization and shuffling")
+      ->type_name("N")
+      ->capture_default_str();
   cmd->add_option("--threads", f->threads, "Threads for the matrix products")
+      ->type_name("N")
       ->capture_default_str();
   cmd->add_option("--log-every", f->log_every, "Print the losses every N epochs; 0 = never")
+      ->type_name("N")
       ->capture_default_str();
   cmd->add_flag("--quiet", f->quiet, "Print only the final table");
   add_output_flags(cmd, f->output, "out");

@@ -67,18 +67,23 @@ std::string data_label(const std::string& source) {
 
 void add_data_flags(CLI::App* cmd, DataFlags& f, bool columns) {
   cmd->add_option("--data", f.data,
-                  "Price CSV (Yahoo, Alpha Vantage or custom columns); default: built-in S&P 500");
-  cmd->add_option("--date-col", f.date_col, "Date column name (default: date/timestamp/...)");
+                  "Price CSV (Yahoo, Alpha Vantage or custom columns); default: built-in S&P 500")
+      ->type_name("CSV");
+  cmd->add_option("--date-col", f.date_col, "Date column name (default: date/timestamp/...)")
+      ->type_name("NAME");
   if (columns) {
     cmd->add_option("--value-col", f.value_cols,
                     "Input column(s), repeat or comma-separate (default: the target)")
+        ->type_name("NAME")
         ->delimiter(',')
         ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
     cmd->add_option("--target-col", f.target_col,
-                    "Column to forecast (default: first --value-col, else Close)");
+                    "Column to forecast (default: first --value-col, else Close)")
+        ->type_name("NAME");
   }
-  cmd->add_option("--start", f.start, "First date to use, YYYY-MM-DD (inclusive)");
-  cmd->add_option("--end", f.end, "Last date to use, YYYY-MM-DD (inclusive)");
+  cmd->add_option("--start", f.start, "First date to use, YYYY-MM-DD (inclusive)")
+      ->type_name("DATE");
+  cmd->add_option("--end", f.end, "Last date to use, YYYY-MM-DD (inclusive)")->type_name("DATE");
   cmd->add_flag("--strict", f.strict, "Fail on the first bad row instead of skipping it");
 }
 
@@ -107,18 +112,25 @@ Series load_series_for(const Forecaster& forecaster, const DataFlags& f, LoadRep
 
 void add_window_flags(CLI::App* cmd, WindowFlags& f) {
   cmd->add_option("--look-back", f.look_back, "Input steps per window (notebook: 1)")
+      ->type_name("N")
       ->capture_default_str();
-  cmd->add_option("--horizon", f.horizon, "Values forecast per window")->capture_default_str();
+  cmd->add_option("--horizon", f.horizon, "Values forecast per window")
+      ->type_name("N")
+      ->capture_default_str();
   cmd->add_option("--target", f.target, "level or delta (change from the last value)")
+      ->type_name("KIND")
       ->capture_default_str();
   cmd->add_option("--scaler", f.scaler, "minmax or zscore, fitted on the training rows")
+      ->type_name("KIND")
       ->capture_default_str();
   cmd->add_option("--train-size", f.train_size, "Training fraction of the rows (notebook: 0.7)")
+      ->type_name("F")
       ->capture_default_str();
   cmd->add_option(
-      "--val-size", f.val_size,
-      "Validation fraction after the training rows (default: none, validate on the test part "
-      "as the notebook)");
+         "--val-size", f.val_size,
+         "Validation fraction after the training rows (default: none, validate on the test part "
+         "as the notebook)")
+      ->type_name("F");
 }
 
 SplitFractions parse_fractions(const std::string& train_size, const std::string& val_size) {

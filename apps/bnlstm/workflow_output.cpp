@@ -15,11 +15,17 @@ namespace fs = std::filesystem;
 
 void add_output_flags(CLI::App* cmd, OutputFlags& f, const std::string& default_out) {
   f.out = default_out;
-  cmd->add_option("--out", f.out, "Folder for the results")->capture_default_str();
-  cmd->add_option("--format", f.format, "Picture format: png, svg or pdf")->capture_default_str();
+  cmd->add_option("--out", f.out, "Folder for the results")
+      ->type_name("DIR")
+      ->capture_default_str();
+  cmd->add_option("--format", f.format, "Picture format: png, svg or pdf")
+      ->type_name("FMT")
+      ->capture_default_str();
   cmd->add_flag("--log-scale", f.log_scale, "Loss chart with a logarithmic y axis");
   cmd->add_flag("--no-plots", f.no_plots, "Write no pictures");
-  cmd->add_option("--gnuplot", f.gnuplot, "gnuplot program to run")->capture_default_str();
+  cmd->add_option("--gnuplot", f.gnuplot, "gnuplot program to run")
+      ->type_name("PROG")
+      ->capture_default_str();
 }
 
 OutputPlan plan_output(const OutputFlags& f) {
