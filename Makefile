@@ -20,7 +20,10 @@ $(BUILD)/CMakeCache.txt: | deps
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
 
+# The main job: a batch-normalized LSTM on the built-in S&P 500 data, results in out/,
+# then the notebook's normalization pictures in out/bn-demo/.
 demo: build
+	$(BUILD)/bnlstm train --val-size 0.1 --out out
 	$(BUILD)/bnlstm bn-demo --out out/bn-demo
 
 test: build
