@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <type_traits>
 
 #include "bnlstm/core/error.hpp"
 #include "norm_internal.hpp"
@@ -26,22 +27,47 @@
 namespace bnlstm {
 namespace {
 
-constexpr Index kMaxTile = 256;        // channels per tile: bounds the stack scratch
+constexpr Index kMaxTile = 1024;       // channels per tile: bounds the stack scratch
 constexpr Index kBlockRows = 32;       // rows per L1-resident block of the L = 1 reductions
 constexpr Index kTileBytes = 1 << 20;  // budget for a tile's slices: half of a 2 MB L2
-constexpr Index kMaxChunks = 16;       // row chunks of the L = 1 kernels (stack scratch)
+constexpr Index kMaxChunks = 16;       // row chunks of the L = 1 kernels
+constexpr Index kPartials = 4096;      // chunks x tile width: bounds their stack scratch
 constexpr Index kMinChunkRows = 512;   // rows per chunk, at least
 constexpr Index kParallelValues = Index(1) << 16;  // fewer values: one thread (fork costs more)
 
 // Channels per tile for L = 1, when a pass touches `tensors` (N, C) tensors: the tile's slices
 // fit kTileBytes, in whole cache lines; whole rows (up to kMaxTile) when even one line per row
-// would not fit, since then nothing can stay in L2 anyway and long runs stream best.
+// would not fit, since then nothing can stay in L2 anyway and long runs stream best. (Tiles
+// sized for L1 do not help: rows of a power-of-two width map to the same few L1 sets.)
 template <typename T>
 Index tile_width(Index N, Index C, Index tensors) {
   const Index line = 64 / Index(sizeof(T));
   const Index fit = kTileBytes / (std::max<Index>(N, 1) * tensors * Index(sizeof(T)));
   const Index tw = fit < line ? kMaxTile : std::min(kMaxTile, fit / line * line);
   return std::min(tw, C);
+}
+
+// Channel groups of the L = 1 reductions: f(c0, Lane{}) for c0 = 0, kLanes, ... < tw, where
+// Lane is an Eigen array type of the group's width: fixed kLanes for full groups (one or two
+// SIMD registers that stay in registers across the rows), at most kLanes for the last one.
+constexpr Index kLanes = 64;
+template <typename T>
+using FullLane = Eigen::Array<T, kLanes, 1>;
+template <typename T>
+using PartLane = Eigen::Array<T, Eigen::Dynamic, 1, 0, kLanes, 1>;
+template <typename T>
+using PartRow = Eigen::Array<T, 1, Eigen::Dynamic>;  // a row segment (Map only)
+// Per-channel coefficient arrays (Map only)
+template <typename T>
+using VecMap = Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>;
+template <typename T>
+using ConstVecMap = Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>;
+
+template <typename T, typename F>
+inline void for_lanes(Index tw, F f) {
+  Index c0 = 0;
+  for (; c0 + kLanes <= tw; c0 += kLanes) f(c0, kLanes, FullLane<T>());
+  if (c0 < tw) f(c0, tw - c0, PartLane<T>());
 }
 
 // How an L = 1 kernel splits (N, C): `chunks` row chunks of `rows` rows (the last one shorter)
@@ -60,14 +86,14 @@ template <typename T>
 RowPlan row_plan(Index N, Index C, Index tensors) {
   const int team =
       N * C < kParallelValues || omp_in_parallel() ? 1 : std::max(1, omp_get_max_threads());
-  const Index step = tile_width<T>(N, C, tensors);
-  const Index tiles = (C + step - 1) / step;
-  if (tiles >= kMinTiles || N < 2 * kMinChunkRows) return {N, 1, step, team};
-  Index rows = std::max(kMinChunkRows, (N + kMaxChunks - 1) / kMaxChunks);
+  if (N < 2 * kMinChunkRows) return {N, 1, tile_width<T>(N, C, tensors), team};
+  // All chunks are reduced before any is normalized, so narrow tiles would keep nothing in L2;
+  // wide tiles read long runs of each row (narrow ones defeat the prefetchers).
+  const Index step = std::min(kMaxTile, C);
+  const Index max_chunks = std::min(kMaxChunks, kPartials / step);
+  Index rows = std::max(kMinChunkRows, (N + max_chunks - 1) / max_chunks);
   rows = (rows + kBlockRows - 1) / kBlockRows * kBlockRows;
-  // All chunks are reduced before any is normalized, so narrow tiles would not keep anything in
-  // L2; whole rows stream best.
-  return {rows, (N + rows - 1) / rows, std::min(kMaxTile, C), team};
+  return {rows, (N + rows - 1) / rows, step, team};
 }
 
 // Runs the L = 1 two-phase pattern of every kernel here over plan p:
@@ -99,17 +125,18 @@ void run_rows(const RowPlan& p, Index N, Index C, Reduce reduce, Merge merge, Fi
     }
     return;
   }
-  double pa[kMaxChunks][kMaxTile], pb[kMaxChunks][kMaxTile], a[kMaxTile], b[kMaxTile];
+  double pa[kPartials], pb[kPartials], a[kMaxTile], b[kMaxTile];
   auto rows = [&](Index k) { return std::min(p.rows, N - k * p.rows); };
   for (Index c0 = 0; c0 < C; c0 += p.step) {
     const Index tw = std::min(p.step, C - c0);
     // partial statistics per chunk
-    auto partial = [&](Index k) { reduce(pa[k], pb[k], k * p.rows, rows(k), c0, tw); };
+    auto partial = [&](Index k) { reduce(pa + k * tw, pb + k * tw, k * p.rows, rows(k), c0, tw); };
     // merged in chunk order
     auto merged = [&] {
-      std::copy_n(pa[0], tw, a);
-      std::copy_n(pb[0], tw, b);
-      for (Index k = 1; k < p.chunks; ++k) merge(a, b, k * p.rows, pa[k], pb[k], rows(k), tw);
+      std::copy_n(pa, tw, a);
+      std::copy_n(pb, tw, b);
+      for (Index k = 1; k < p.chunks; ++k)
+        merge(a, b, k * p.rows, pa + k * tw, pb + k * tw, rows(k), tw);
       finish(a, b, c0, tw);
     };
     // element-wise pass (with threads: each on the chunks it reduced)
@@ -174,39 +201,34 @@ void check_train_batch(Index N, Index C, Index L) {
 template <typename T>
 void stats_rows(double* __restrict mean, double* __restrict m2, const T* __restrict x, Index N,
                 Index C, Index tw) {
-  T s[kMaxTile], p[kMaxTile], q[kMaxTile];
   std::fill_n(mean, tw, 0.0);
   std::fill_n(m2, tw, 0.0);
   for (Index n0 = 0; n0 < N; n0 += kBlockRows) {
     const Index nb = std::min(kBlockRows, N - n0);
     const T* xb = x + n0 * C;
-    // block mean
-    std::fill_n(s, tw, T(0));
-    for (Index i = 0; i < nb; ++i) {
-      const T* r = xb + i * C;
-      for (Index c = 0; c < tw; ++c) s[c] += r[c];
-    }
-    const T inv = T(1) / T(nb);
-    for (Index c = 0; c < tw; ++c) s[c] *= inv;
-    // deviations from it
-    std::fill_n(p, tw, T(0));
-    std::fill_n(q, tw, T(0));
-    for (Index i = 0; i < nb; ++i) {
-      const T* r = xb + i * C;
-      for (Index c = 0; c < tw; ++c) {
-        const T d = r[c] - s[c];
-        p[c] += d;
-        q[c] += d * d;
-      }
-    }
-    // merge the block into the totals
     const double na = double(n0), nbd = double(nb), w = nbd / (na + nbd);
-    for (Index c = 0; c < tw; ++c) {
-      const double pc = p[c];
-      const double delta = (double(s[c]) + pc / nbd) - mean[c];
-      mean[c] += delta * w;
-      m2[c] += (double(q[c]) - pc * pc / nbd) + delta * delta * na * w;
-    }
+    for_lanes<T>(tw, [&](Index c0, Index width, auto lane) {
+      using Lane = decltype(lane);
+      using Row = Eigen::Map<const Lane>;
+      // block mean
+      Lane s = Lane::Zero(width);
+      for (Index i = 0; i < nb; ++i) s += Row(xb + i * C + c0, width);
+      s *= T(1) / T(nb);
+      // deviations from it
+      Lane p = Lane::Zero(width), q = Lane::Zero(width);
+      for (Index i = 0; i < nb; ++i) {
+        const Lane d = Row(xb + i * C + c0, width) - s;
+        p += d;
+        q += d * d;
+      }
+      // merge the block into the totals
+      for (Index j = 0; j < width; ++j) {
+        const double pc = p[j];
+        const double delta = (double(s[j]) + pc / nbd) - mean[c0 + j];
+        mean[c0 + j] += delta * w;
+        m2[c0 + j] += (double(q[j]) - pc * pc / nbd) + delta * delta * na * w;
+      }
+    });
   }
 }
 
@@ -238,25 +260,25 @@ void stats_runs(double* mean, double* m2, const T* x, Index N, Index C, Index L,
 template <typename T>
 void grad_sums_rows(double* __restrict sdy, double* __restrict sdyx, const T* __restrict dy,
                     const T* __restrict x, const T* __restrict mean, Index N, Index C, Index tw) {
-  T a[kMaxTile], b[kMaxTile];
   std::fill_n(sdy, tw, 0.0);
   std::fill_n(sdyx, tw, 0.0);
   for (Index n0 = 0; n0 < N; n0 += kBlockRows) {
     const Index nb = std::min(kBlockRows, N - n0);
-    std::fill_n(a, tw, T(0));
-    std::fill_n(b, tw, T(0));
-    for (Index i = n0; i < n0 + nb; ++i) {
-      const T* g = dy + i * C;
-      const T* r = x + i * C;
-      for (Index c = 0; c < tw; ++c) {
-        a[c] += g[c];
-        b[c] += g[c] * (r[c] - mean[c]);
+    for_lanes<T>(tw, [&](Index c0, Index width, auto lane) {
+      using Lane = decltype(lane);
+      using Row = Eigen::Map<const Lane>;
+      const Lane m = Row(mean + c0, width);
+      Lane a = Lane::Zero(width), b = Lane::Zero(width);
+      for (Index i = n0; i < n0 + nb; ++i) {
+        const Lane g = Row(dy + i * C + c0, width);
+        a += g;
+        b += g * (Row(x + i * C + c0, width) - m);
       }
-    }
-    for (Index c = 0; c < tw; ++c) {
-      sdy[c] += a[c];
-      sdyx[c] += b[c];
-    }
+      for (Index j = 0; j < width; ++j) {
+        sdy[c0 + j] += a[j];
+        sdyx[c0 + j] += b[j];
+      }
+    });
   }
 }
 
@@ -289,8 +311,9 @@ void affine_map(T* __restrict out, const T* __restrict in, const T* __restrict a
     for (Index n = 0; n < N; ++n) {
       const T* r = in + n * C;
       T* o = out + n * C;
+      // (an Eigen copy: a plain loop here becomes a memcpy call per row)
+      if (copy) Eigen::Map<PartRow<T>>(copy + n * C, tw) = Eigen::Map<const PartRow<T>>(r, tw);
       for (Index c = 0; c < tw; ++c) o[c] = (r[c] - a[c]) * k[c] + b[c];
-      if (copy) std::copy_n(r, tw, copy + n * C);
     }
     return;
   }
@@ -346,23 +369,31 @@ void forward_train(T* y, T* x_copy, T* mean, T* var, T* rstd, const T* x, const 
   check_train_batch(N, C, L);
   const double count = double(N * L);
   // (mean, m2) -> mean, var, rstd; a and b become the mean and the scale rstd * gamma
+  // (vectorized: with few rows, a scalar sqrt and division per channel would cost as much as
+  // the passes over x)
   auto finish = [=](double* a, double* b, Index c0, Index tw) {
-    for (Index c = 0; c < tw; ++c) {
-      const double v = std::max(b[c] / count, 0.0);
-      mean[c0 + c] = T(a[c]);
-      var[c0 + c] = T(v);
-      rstd[c0 + c] = inverse_std(v, eps);
-      a[c] = double(mean[c0 + c]);
-      b[c] = double(gamma ? rstd[c0 + c] * gamma[c0 + c] : rstd[c0 + c]);
+    VecMap<double> ma(a, tw), mb(b, tw);
+    VecMap<T> mm(mean + c0, tw), mv(var + c0, tw), mr(rstd + c0, tw);
+    mb = (mb / count).max(0.0);  // biased variance
+    mv = mb.template cast<T>();
+    mr = (mb + double(eps)).sqrt().inverse().template cast<T>();  // as inverse_std()
+    mm = ma.template cast<T>();
+    ma = mm.template cast<double>();
+    if (gamma) {
+      mb = (mr * ConstVecMap<T>(gamma + c0, tw)).template cast<double>();
+    } else {
+      mb = mr.template cast<double>();
     }
   };
   // normalize, scale and shift
   auto apply = [=](Index row0, Index n, Index c0, Index tw, const double* a, const double* b) {
     T m[kMaxTile], k[kMaxTile], sh[kMaxTile];
-    for (Index c = 0; c < tw; ++c) {
-      m[c] = T(a[c]);
-      k[c] = T(b[c]);
-      sh[c] = beta ? beta[c0 + c] : T(0);
+    VecMap<T>(m, tw) = ConstVecMap<double>(a, tw).template cast<T>();
+    VecMap<T>(k, tw) = ConstVecMap<double>(b, tw).template cast<T>();
+    if (beta) {
+      VecMap<T>(sh, tw) = ConstVecMap<T>(beta + c0, tw);
+    } else {
+      VecMap<T>(sh, tw).setZero();
     }
     const Index off = (row0 * C + c0) * L;
     affine_map(y + off, x + off, m, k, sh, n, C, L, tw, x_copy ? x_copy + off : nullptr);
@@ -397,10 +428,17 @@ void batch_norm_forward_eval(T* y, const T* x, const T* mean, const T* var, cons
   // normalize with the given statistics, scale and shift
   auto apply = [=](Index row0, Index n, Index c0, Index tw, const double*, const double*) {
     T k[kMaxTile], sh[kMaxTile];
-    for (Index c = 0; c < tw; ++c) {
-      const T r = inverse_std(double(var[c0 + c]), eps);
-      k[c] = gamma ? r * gamma[c0 + c] : r;
-      sh[c] = beta ? beta[c0 + c] : T(0);
+    VecMap<T> mk(k, tw), msh(sh, tw);
+    // as inverse_std()
+    mk = (ConstVecMap<T>(var + c0, tw).template cast<double>().max(0.0) + double(eps))
+             .sqrt()
+             .inverse()
+             .template cast<T>();
+    if (gamma) mk *= ConstVecMap<T>(gamma + c0, tw);
+    if (beta) {
+      msh = ConstVecMap<T>(beta + c0, tw);
+    } else {
+      msh.setZero();
     }
     const Index off = (row0 * C + c0) * L;
     affine_map(y + off, x + off, mean + c0, k, sh, n, C, L, tw);
@@ -424,23 +462,24 @@ void batch_norm_backward(T* dx, T* dgamma, T* dbeta, const T* dy, const T* x, co
   // (sum dy, sum dy * (x - mean)) -> dgamma = sum dy * xhat, dbeta = sum dy; a and b become
   // mean(dy) and rstd^2 * mean(dy * (x - mean))
   auto finish = [=](double* a, double* b, Index c0, Index tw) {
-    for (Index c = 0; c < tw; ++c) {
-      const double r = rstd[c0 + c];
-      if (dgamma) dgamma[c0 + c] += T(b[c] * r);
-      if (dbeta) dbeta[c0 + c] += T(a[c]);
-      a[c] = double(T(a[c] / count));
-      b[c] = double(T(r * r * b[c] / count));
-    }
+    VecMap<double> ma(a, tw), mb(b, tw);
+    const auto r = ConstVecMap<T>(rstd + c0, tw).template cast<double>();
+    if (dgamma) VecMap<T>(dgamma + c0, tw) += (mb * r).template cast<T>();
+    if (dbeta) VecMap<T>(dbeta + c0, tw) += ma.template cast<T>();
+    ma = (ma / count).template cast<T>().template cast<double>();
+    mb = (r * r * mb / count).template cast<T>().template cast<double>();
   };
   // dx = gamma * rstd * (dy - mean(dy) - xhat * mean(dy * xhat))
   auto apply = [=](Index row0, Index n, Index c0, Index tw, const double* a, const double* b) {
     T k[kMaxTile], am[kMaxTile], bm[kMaxTile];
-    for (Index c = 0; c < tw; ++c) {
-      const double r = rstd[c0 + c];
-      k[c] = T(gamma ? r * double(gamma[c0 + c]) : r);
-      am[c] = T(a[c]);
-      bm[c] = T(b[c]);
+    const auto r = ConstVecMap<T>(rstd + c0, tw).template cast<double>();
+    if (gamma) {
+      VecMap<T>(k, tw) = (r * ConstVecMap<T>(gamma + c0, tw).template cast<double>()).template cast<T>();
+    } else {
+      VecMap<T>(k, tw) = r.template cast<T>();
     }
+    VecMap<T>(am, tw) = ConstVecMap<double>(a, tw).template cast<T>();
+    VecMap<T>(bm, tw) = ConstVecMap<double>(b, tw).template cast<T>();
     const Index off = (row0 * C + c0) * L;
     input_grad(dx + off, dy + off, x + off, mean + c0, k, am, bm, n, C, L, tw);
   };
@@ -468,18 +507,16 @@ void batch_norm_backward_eval(T* dx, T* dgamma, T* dbeta, const T* dy, const T* 
   // dgamma = sum dy * xhat, dbeta = sum dy (xhat from the fixed statistics)
   auto finish = [=](double* a, double* b, Index c0, Index tw) {
     if (!sums) return;
-    for (Index c = 0; c < tw; ++c) {
-      if (dgamma) dgamma[c0 + c] += T(b[c] * double(rstd[c0 + c]));
-      if (dbeta) dbeta[c0 + c] += T(a[c]);
-    }
+    const auto r = ConstVecMap<T>(rstd + c0, tw).template cast<double>();
+    if (dgamma) VecMap<T>(dgamma + c0, tw) += (ConstVecMap<double>(b, tw) * r).template cast<T>();
+    if (dbeta) VecMap<T>(dbeta + c0, tw) += ConstVecMap<double>(a, tw).template cast<T>();
   };
   // dx = dy * gamma * rstd
   auto apply = [=](Index row0, Index n, Index c0, Index tw, const double*, const double*) {
     T k[kMaxTile], zero[kMaxTile];
-    for (Index c = 0; c < tw; ++c) {
-      k[c] = gamma ? rstd[c0 + c] * gamma[c0 + c] : rstd[c0 + c];
-      zero[c] = T(0);
-    }
+    VecMap<T>(k, tw) = ConstVecMap<T>(rstd + c0, tw);
+    if (gamma) VecMap<T>(k, tw) *= ConstVecMap<T>(gamma + c0, tw);
+    VecMap<T>(zero, tw).setZero();
     const Index off = (row0 * C + c0) * L;
     affine_map(dx + off, dy + off, zero, k, zero, n, C, L, tw);
   };
