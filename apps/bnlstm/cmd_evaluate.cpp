@@ -59,15 +59,17 @@ void run_evaluate(const EvaluateFlags& f) {
   if (!own_split)
     fr = parse_fractions(f.train_size.empty() ? fmt::format("{}", p.fractions.train) : f.train_size,
                          f.val_size);
-  const Split split = chronological_split(series.rows(), w.lookback(), w.horizon(), fr);
+  const Split split = chronological_split(series.rows(), w.span(), w.horizon(), fr);
   const Range range = part_windows(f.part, split, w.count(), fr.validation == 0);
 
   const ForecasterConfig& c = forecaster.config();
   fmt::print(
-      "model: {} (LSTM norm={}, hidden={}; target {} of '{}', look-back {}, horizon {}; trained on "
+      "model: {} (LSTM norm={}, hidden={}; target {} of '{}', {} inputs, look-back {}, horizon {}; "
+      "trained on "
       "{} {}..{})\n",
       f.model, to_string(c.network.norm), c.network.hidden_size, to_string(c.windows.target),
-      c.columns[static_cast<size_t>(c.windows.target_column)], c.windows.lookback,
+      c.columns[static_cast<size_t>(c.windows.target_column)], to_string(c.windows.input),
+      c.windows.lookback,
       c.windows.horizon, data_label(p.source), format_date(p.first), format_date(p.last));
   fmt::print("data: {}\n", report.summary());
   const RangeForecast r = evaluate_range(forecaster, w, range, f.part);

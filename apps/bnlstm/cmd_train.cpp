@@ -139,6 +139,7 @@ void run_train(const TrainFlags& f) {
   dopt.windows.lookback = parse_int_flag("--look-back", f.windows.look_back, 1);
   dopt.windows.horizon = parse_int_flag("--horizon", f.windows.horizon, 1);
   dopt.windows.target = parse_target(f.windows.target);
+  dopt.windows.input = parse_input_kind(f.windows.input);
   dopt.windows.input_columns = columns.inputs;
   dopt.windows.target_column = columns.target;
   NetworkConfig net;
@@ -181,10 +182,10 @@ void run_train(const TrainFlags& f) {
     fmt::print(
         "model: LSTM(norm={}, hidden={}, init={}) + Linear({} -> {}); {} parameters; target {} of "
         "'{}', "
-        "look-back {}, horizon {}, scaler {}\n",
+        "{} inputs, look-back {}, horizon {}, scaler {}\n",
         to_string(net.norm), net.hidden_size, to_string(net.init), net.hidden_size,
         dopt.windows.horizon, n_params, to_string(dopt.windows.target), target_name,
-        dopt.windows.lookback, dopt.windows.horizon, to_string(dopt.scaler));
+        to_string(dopt.windows.input), dopt.windows.lookback, dopt.windows.horizon, to_string(dopt.scaler));
     fmt::print(
         "training: {} lr {}, batch {}, up to {} epochs, patience {}, delta {}, clip {} {}, loss "
         "{}, seed {}, "

@@ -120,6 +120,10 @@ void add_window_flags(CLI::App* cmd, WindowFlags& f) {
   cmd->add_option("--target", f.target, "level or delta (change from the last value)")
       ->type_name("KIND")
       ->capture_default_str();
+  cmd->add_option("--input", f.input,
+                  "level, delta (change from the previous row) or both, per input column")
+      ->type_name("KIND")
+      ->capture_default_str();
   cmd->add_option("--scaler", f.scaler, "minmax or zscore, fitted on the training rows")
       ->type_name("KIND")
       ->capture_default_str();

@@ -1,7 +1,7 @@
 #pragma once
 // Flags shared by `train`, `evaluate` and `predict`: where the data comes from (--data,
 // --date-col, --start, --end, --strict), which columns (--value-col, --target-col) and how
-// windows are cut (--look-back, --horizon, --target, --scaler, --train-size, --val-size).
+// windows are cut (--look-back, --horizon, --target, --input, --scaler, --train-size, --val-size).
 //
 // Numbers and dates are taken as text and parsed here, so that a bad value gives the same
 // one-line bnlstm::Error as every other input problem:
@@ -63,6 +63,7 @@ struct WindowFlags {
   std::string look_back = "1";
   std::string horizon = "1";
   std::string target = "delta";
+  std::string input = "level";
   std::string scaler = "minmax";
   std::string train_size = "0.7";
   std::string val_size;  // empty: validate on the test part (the notebook)

@@ -25,8 +25,9 @@ Scaler checked(const Scaler& fitted, const Series& series) {
 
 Dataset make_dataset(Series series, const DatasetOptions& options, const Scaler* fitted) {
   const WindowSpec& w = options.windows;
-  window_count(series.rows(), w.lookback, w.horizon);  // the plain "too few rows" message first
-  Split split = chronological_split(series.rows(), w.lookback, w.horizon, options.split);
+  window_count(series.rows(), w);  // the plain "too few rows" message first
+  // the split sees the span (L, or L + 1 with delta inputs): a window's targets follow its span
+  Split split = chronological_split(series.rows(), window_span(w), w.horizon, options.split);
   Scaler scaler = fitted ? checked(*fitted, series) : fit_scaler(options.scaler, series, split);
   Windows windows(series, scaler, w);
   return Dataset{std::move(series), split, std::move(scaler), std::move(windows)};

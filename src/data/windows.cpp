@@ -18,6 +18,34 @@ Target parse_target(std::string_view name) {
   throw Error("target: expected level or delta, got '" + std::string(name) + "'");
 }
 
+std::string_view to_string(InputKind input) {
+  switch (input) {
+    case InputKind::level: return "level";
+    case InputKind::delta: return "delta";
+    case InputKind::both: return "both";
+  }
+  return "level";
+}
+
+InputKind parse_input_kind(std::string_view name) {
+  std::string n;
+  for (char c : name) n += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (n == "level") return InputKind::level;
+  if (n == "delta") return InputKind::delta;
+  if (n == "both") return InputKind::both;
+  throw Error("input: expected level, delta or both, got '" + std::string(name) + "'");
+}
+
+Index window_span(const WindowSpec& spec) {
+  return spec.lookback + (spec.input == InputKind::level ? 0 : 1);
+}
+
+Index input_features(const WindowSpec& spec, Index columns) {
+  const Index I = spec.input_columns.empty() ? columns
+                                             : static_cast<Index>(spec.input_columns.size());
+  return spec.input == InputKind::both ? 2 * I : I;
+}
+
 Index window_count(Index rows, Index lookback, Index horizon) {
   const Index T = rows, L = lookback, H = horizon;
   if (L < 1) throw Error("windows: look-back must be >= 1, got " + std::to_string(L));
@@ -29,10 +57,21 @@ Index window_count(Index rows, Index lookback, Index horizon) {
   return T - L - H + 1;
 }
 
+Index window_count(Index rows, const WindowSpec& spec) {
+  if (spec.input == InputKind::level || spec.lookback < 1 || spec.horizon < 1 ||
+      rows - window_span(spec) - spec.horizon + 1 >= 1)
+    return window_count(rows, window_span(spec), spec.horizon);
+  throw Error("too few rows for look-back " + std::to_string(spec.lookback) + ", horizon " +
+              std::to_string(spec.horizon) + " and " + std::string(to_string(spec.input)) +
+              " inputs: have " + std::to_string(rows) + ", need at least " +
+              std::to_string(window_span(spec) + spec.horizon));
+}
+
 Windows::Windows(const Series& series, const Scaler& scaler, WindowSpec spec)
     : spec_(std::move(spec)), scaler_(scaler), dates_(series.dates) {
   const Index T = series.rows(), C = series.cols();
-  count_ = window_count(T, spec_.lookback, spec_.horizon);
+  span_ = window_span(spec_);
+  count_ = window_count(T, spec_);
   if (series.values.rows() != T || series.values.cols() != C)
     throw Error("windows: series values are (" + std::to_string(series.values.rows()) + ", " +
                 std::to_string(series.values.cols()) + "), expected (" + std::to_string(T) + ", " +
@@ -54,8 +93,18 @@ Windows::Windows(const Series& series, const Scaler& scaler, WindowSpec spec)
   Matrix<double> scaled = series.values;
   scaler_.transform(scaled);
   const Index I = static_cast<Index>(spec_.input_columns.size());
-  inputs_.resize(T, I);
-  for (Index c = 0; c < I; ++c) inputs_.col(c) = scaled.col(spec_.input_columns[c]);
+  const bool level = spec_.input != InputKind::delta;
+  const bool delta = spec_.input != InputKind::level;
+  inputs_.resize(T, input_features(spec_, C));
+  Index f = 0;
+  if (level)
+    for (Index c = 0; c < I; ++c) inputs_.col(f++) = scaled.col(spec_.input_columns[c]);
+  if (delta)
+    for (Index c = 0; c < I; ++c, ++f) {
+      const auto col = scaled.col(spec_.input_columns[c]);
+      inputs_(0, f) = 0.0;  // no previous row; never fed (windows start at row 1)
+      inputs_.col(f).tail(T - 1) = col.tail(T - 1) - col.head(T - 1);
+    }
   target_ = scaled.col(spec_.target_column);
   target_raw_ = series.values.col(spec_.target_column);
 }
@@ -68,31 +117,31 @@ void Windows::check_index(Index i, Index limit, const char* what) const {
 
 Date Windows::last_input_date(Index i) const {
   check_index(i, origins(), "origin");
-  return dates_[i + spec_.lookback - 1];
+  return dates_[i + span_ - 1];
 }
 
 Date Windows::target_date(Index i, Index k) const {
   check_index(i, count_, "window");
   check_index(k, spec_.horizon, "target step");
-  return dates_[i + spec_.lookback + k];
+  return dates_[i + span_ + k];
 }
 
 double Windows::last_observed_price(Index i) const {
   check_index(i, origins(), "origin");
-  return target_raw_[i + spec_.lookback - 1];
+  return target_raw_[i + span_ - 1];
 }
 
 double Windows::target_price(Index i, Index k) const {
   check_index(i, count_, "window");
   check_index(k, spec_.horizon, "target step");
-  return target_raw_[i + spec_.lookback + k];
+  return target_raw_[i + span_ + k];
 }
 
 // y: (H)
 template <typename T>
 void Windows::target(T* y, Index i) const {
   check_index(i, count_, "window");
-  const Index first = i + spec_.lookback, H = spec_.horizon;
+  const Index first = i + span_, H = spec_.horizon;
   const double base = spec_.target == Target::delta ? target_[first - 1] : 0.0;
   for (Index k = 0; k < H; ++k) y[k] = static_cast<T>(target_[first + k] - base);
 }
@@ -113,9 +162,11 @@ void Windows::gather_inputs(Matrix<T>& x, std::span<const Index> windows) const 
   const Index N = static_cast<Index>(windows.size()), L = spec_.lookback, I = inputs_.cols();
   for (Index n = 0; n < N; ++n) check_index(windows[n], origins(), "origin");
   if (x.rows() != L * N || x.cols() != I) x.resize(L * N, I);
-  // time-major: row t*N + n holds step t of sample n
+  // time-major: row t*N + n holds step t of sample n; delta inputs skip the window's first row
+  const Index skip = span_ - L;
   for (Index t = 0; t < L; ++t)
-    for (Index n = 0; n < N; ++n) x.row(t * N + n) = inputs_.row(windows[n] + t).template cast<T>();
+    for (Index n = 0; n < N; ++n)
+      x.row(t * N + n) = inputs_.row(windows[n] + skip + t).template cast<T>();
 }
 
 // price, pred: (H)
@@ -125,7 +176,7 @@ void Windows::to_price(double* price, const T* pred, Index i) const {
   const Index c = spec_.target_column, H = spec_.horizon;
   const double scale = scaler_.scale()[c];
   const double base =
-      spec_.target == Target::delta ? target_raw_[i + spec_.lookback - 1] : scaler_.shift()[c];
+      spec_.target == Target::delta ? target_raw_[i + span_ - 1] : scaler_.shift()[c];
   for (Index k = 0; k < H; ++k) price[k] = base + static_cast<double>(pred[k]) * scale;
 }
 

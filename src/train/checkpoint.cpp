@@ -30,6 +30,7 @@ Json config_json(const ForecasterConfig& c) {
   j["lookback"] = c.windows.lookback;
   j["horizon"] = c.windows.horizon;
   j["target"] = std::string(to_string(c.windows.target));
+  j["input"] = std::string(to_string(c.windows.input));
   j["input_size"] = c.network.input_size;
   j["hidden_size"] = c.network.hidden_size;
   j["norm"] = to_string(c.network.norm);
@@ -45,6 +46,8 @@ ForecasterConfig json_config(const Json& j) {
   c.windows.lookback = j.at("lookback").get<Index>();
   c.windows.horizon = j.at("horizon").get<Index>();
   c.windows.target = parse_target(j.at("target").get<std::string>());
+  // absent in checkpoints written before --input existed: those fed levels
+  c.windows.input = parse_input_kind(j.value("input", std::string("level")));
   c.network.input_size = j.at("input_size").get<Index>();
   c.network.hidden_size = j.at("hidden_size").get<Index>();
   c.network.horizon = c.windows.horizon;

@@ -15,8 +15,7 @@ NetworkConfig checked_network(const ForecasterConfig& c) {
   NetworkConfig n = c.network;
   const Index C = static_cast<Index>(c.columns.size());
   if (C == 0) throw Error("forecaster: no value columns");
-  n.input_size =
-      c.windows.input_columns.empty() ? C : static_cast<Index>(c.windows.input_columns.size());
+  n.input_size = input_features(c.windows, C);
   n.horizon = c.windows.horizon;
   return n;
 }

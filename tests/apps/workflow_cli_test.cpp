@@ -146,6 +146,28 @@ TEST_F(WorkflowCli, PredictPrintsTheNextBusinessDays) {
   EXPECT_EQ(slurp(dir / "next.csv"), p.out);
 }
 
+// --input is stored in the checkpoint: evaluate rebuilds the same delta inputs (same table) and
+// predict forecasts from them; a level model of the same seed gives another table.
+TEST_F(WorkflowCli, DeltaInputsTravelThroughTheCheckpoint) {
+  const fs::path out = dir / "run", lvl = dir / "lvl";
+  const Result r =
+      run("train " + data() + " " + tiny() + " --input delta --look-back 3 --out " + out.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("delta inputs, look-back 3"), std::string::npos) << r.out;
+  const Result e = run("evaluate --model " + (out / "model.safetensors").string());
+  ASSERT_EQ(e.status, 0) << e.err;
+  EXPECT_NE(e.out.find("delta inputs"), std::string::npos) << e.out;
+  EXPECT_EQ(table(e.out, "test ("), table(r.out, "test (")) << e.out;
+  const Result p = run("predict --model " + (out / "model.safetensors").string());
+  ASSERT_EQ(p.status, 0) << p.err;
+  EXPECT_EQ(p.out.substr(0, 32), "date,step,forecast\n2021-08-02,1,");
+  const Result l = run("train " + data() + " " + tiny() + " --look-back 3 --out " + lvl.string());
+  ASSERT_EQ(l.status, 0) << l.err;
+  EXPECT_NE(table(l.out, "test ("), table(r.out, "test ("));
+  expect_error("train " + data() + " --input log --out " + (dir / "x").string(),
+               "input: expected level, delta or both, got 'log'");
+}
+
 TEST_F(WorkflowCli, SameSeedAndThreadsGiveIdenticalLossesBitForBit) {
   const std::string args = "train " + data() +
                            " --epochs 4 --hidden 16 --batch-size 8 --no-plots --quiet --seed 5 "

@@ -78,6 +78,35 @@ TEST(Dataset, FitsTheScalerOnTrainRowsAndWindowsTheWholeSeries) {
             "too few rows for look-back 2 and horizon 1: have 2, need at least 3");
 }
 
+// Delta inputs: the split uses the span L + 1, so every part's windows have their first target
+// in that part and the first test window's delta input reaches back to the last train row.
+TEST(Dataset, DeltaInputsSplitWithTheSpan) {
+  Series s;
+  s.source = "s";
+  s.columns = {"close"};
+  s.values.resize(10, 1);
+  for (Index t = 0; t < 10; ++t) {
+    s.dates.push_back(ymd(2021, 1, static_cast<unsigned>(t + 1)));
+    s.values(t, 0) = static_cast<double>((t + 1) * (t + 1));  // 1, 4, 9, ..., 100
+  }
+  DatasetOptions opt;
+  opt.windows.input = InputKind::delta;
+  opt.split = {0.5, 0.2};  // rows 0..4 train, 5..6 validation, 7..9 test
+  const Dataset d = make_dataset(s, opt);
+  EXPECT_EQ(d.windows.count(), 8);
+  EXPECT_EQ(d.split.train_windows, (Range{0, 3}));  // targets rows 2, 3, 4
+  EXPECT_EQ(d.split.validation_windows, (Range{3, 5}));
+  EXPECT_EQ(d.split.test_windows, (Range{5, 8}));
+  EXPECT_EQ(d.windows.first_target_row(d.split.test_windows.begin), d.split.test_rows.begin);
+  EXPECT_EQ(d.scaler.scale()[0], 24.0);  // train rows 1..25
+  std::vector<Index> idx;
+  MatrixD x, y;
+  d.windows.gather(x, y, indices_of(d.split.test_windows, idx));
+  // inputs: the change into rows 6, 7, 8 (49-36, 64-49, 81-64) / 24; targets: rows 7, 8, 9
+  EXPECT_TRUE(x.isApprox((MatrixD(3, 1) << 13, 15, 17).finished() / 24.0, 1e-14)) << x;
+  EXPECT_TRUE(y.isApprox((MatrixD(3, 1) << 15, 17, 19).finished() / 24.0, 1e-14)) << y;
+}
+
 TEST(Dataset, IndicesOfReusesTheVector) {
   std::vector<Index> v;
   EXPECT_THAT(indices_of(Range{3, 6}, v), ::testing::ElementsAre(3, 4, 5));

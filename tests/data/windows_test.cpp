@@ -77,6 +77,94 @@ TEST(Windows, NotebookSetupLookBackOneHorizonOneLevel) {
   EXPECT_TRUE(y.isApprox(rows({{.1}, {.3}, {.6}, {1}, {1.5}, {2.1}}), 1e-15)) << y;
 }
 
+// Delta inputs: d[r] = s[r] - s[r-1] = .1, .2, .3, .4, .5, .6 for rows 1..6 (row 0 has none).
+TEST(Windows, DeltaInputsLookBackOneSkipTheFirstRow) {
+  WindowSpec ws = spec(1, 1, Target::level);
+  ws.input = InputKind::delta;
+  const Windows w(tiny(), tiny_scaler(), ws);
+  EXPECT_EQ(w.span(), 2);
+  EXPECT_EQ(w.count(), 5);    // one less than with level inputs: row 0 has no delta
+  EXPECT_EQ(w.origins(), 6);  // last origin feeds row 6's delta
+  EXPECT_EQ(w.inputs(), 1);
+  MatrixD x, y;
+  const std::vector<Index> all = {0, 1, 2, 3, 4};
+  w.gather(x, y, all);
+  // window i feeds d[i+1] and targets s[i+2]
+  EXPECT_TRUE(x.isApprox(rows({{.1}, {.2}, {.3}, {.4}, {.5}}), 1e-14)) << x;
+  EXPECT_TRUE(y.isApprox(rows({{.3}, {.6}, {1}, {1.5}, {2.1}}), 1e-14)) << y;
+  EXPECT_EQ(w.first_target_row(0), 2);
+  EXPECT_EQ(w.target_date(0, 0), day(3));
+  EXPECT_EQ(w.last_input_date(0), day(2));
+  EXPECT_EQ(w.last_observed_price(0), 11);
+
+  ws.target = Target::delta;
+  const Windows v(tiny(), tiny_scaler(), ws);
+  v.gather(x, y, all);
+  EXPECT_TRUE(x.isApprox(rows({{.1}, {.2}, {.3}, {.4}, {.5}}), 1e-14)) << x;
+  EXPECT_TRUE(y.isApprox(rows({{.2}, {.3}, {.4}, {.5}, {.6}}), 1e-14)) << y;  // s[i+2] - s[i+1]
+  // the final origin forecasts after row 6 from d[6]
+  const std::vector<Index> last = {5};
+  v.gather_inputs(x, last);
+  EXPECT_TRUE(x.isApprox(rows({{.6}}), 1e-14)) << x;
+  EXPECT_EQ(v.last_input_date(5), day(7));
+  double price = 0;
+  const double pred = 0.5;
+  v.to_price(&price, &pred, 5);
+  EXPECT_DOUBLE_EQ(price, 31 + 0.5 * 10);
+}
+
+TEST(Windows, DeltaInputsLookBackThreeTimeMajor) {
+  WindowSpec ws = spec(3, 1, Target::delta);
+  ws.input = InputKind::delta;
+  const Windows w(tiny(), tiny_scaler(), ws);
+  EXPECT_EQ(w.span(), 4);
+  EXPECT_EQ(w.count(), 3);
+  MatrixD x, y;
+  const std::vector<Index> all = {0, 1, 2};
+  w.gather(x, y, all);
+  // window i feeds d[i+1], d[i+2], d[i+3]; row t*N + n = step t of window n
+  EXPECT_TRUE(x.isApprox(rows({{.1}, {.2}, {.3}, {.2}, {.3}, {.4}, {.3}, {.4}, {.5}}), 1e-14)) << x;
+  EXPECT_TRUE(y.isApprox(rows({{.4}, {.5}, {.6}}), 1e-14)) << y;  // s[i+4] - s[i+3]
+  ws.target = Target::level;
+  const Windows v(tiny(), tiny_scaler(), ws);
+  v.gather(x, y, all);
+  EXPECT_TRUE(x.isApprox(rows({{.1}, {.2}, {.3}, {.2}, {.3}, {.4}, {.3}, {.4}, {.5}}), 1e-14)) << x;
+  EXPECT_TRUE(y.isApprox(rows({{1}, {1.5}, {2.1}}), 1e-14)) << y;
+  EXPECT_EQ(v.target_date(0, 0), day(5));
+  EXPECT_EQ(v.target_price(2, 0), 31);
+}
+
+// both: [levels of the input columns, deltas of the input columns] per step
+TEST(Windows, BothInputsAreLevelsThenDeltas) {
+  WindowSpec ws = spec(2, 1, Target::delta, {0, 1});
+  ws.input = InputKind::both;
+  const Windows w(tiny(), tiny_scaler(), ws);
+  EXPECT_EQ(w.inputs(), 4);
+  EXPECT_EQ(input_features(ws, 2), 4);
+  EXPECT_EQ(w.count(), 4);
+  MatrixD x, y;
+  const std::vector<Index> windows = {0, 3};
+  w.gather(x, y, windows);
+  EXPECT_TRUE(x.isApprox(rows({{.1, 1, .1, 1},    // t=0, window 0: row 1
+                               {1, 4, .4, 1},     // t=0, window 3: row 4
+                               {.3, 2, .2, 1},    // t=1, window 0: row 2
+                               {1.5, 5, .5, 1}}),  // t=1, window 3: row 5
+                         1e-14))
+      << x;
+  EXPECT_TRUE(y.isApprox(rows({{.3}, {.6}}), 1e-14)) << y;
+}
+
+TEST(Windows, DeltaInputsNeedOneMoreRow) {
+  WindowSpec ws = spec(6, 1, Target::delta);
+  EXPECT_EQ(Windows(tiny(), tiny_scaler(), ws).count(), 1);
+  ws.input = InputKind::delta;
+  EXPECT_EQ(error_of([&] { Windows(tiny(), tiny_scaler(), ws); }),
+            "too few rows for look-back 6, horizon 1 and delta inputs: have 7, need at least 8");
+  EXPECT_EQ(to_string(parse_input_kind("Both")), "both");
+  EXPECT_EQ(error_of([] { parse_input_kind("log"); }),
+            "input: expected level, delta or both, got 'log'");
+}
+
 TEST(Windows, LevelTargetsHorizonThree) {
   const Windows w(tiny(), tiny_scaler(), spec(2, 3, Target::level));
   EXPECT_EQ(w.count(), 3);  // 7 - 2 - 3 + 1

@@ -26,7 +26,17 @@ fs::path temp_dir() {
 
 // A trained forecaster over the synthetic series (batch norm, so running statistics matter).
 struct Fixture {
-  Dataset data = testing::synthetic_dataset(150, 4, 2, Target::delta);
+  explicit Fixture(InputKind input = InputKind::level) : data(dataset(input)) {}
+  static Dataset dataset(InputKind input) {
+    DatasetOptions o;
+    o.split = {0.6, 0.2};
+    o.windows.lookback = 4;
+    o.windows.horizon = 2;
+    o.windows.target = Target::delta;
+    o.windows.input = input;
+    return make_dataset(testing::synthetic_series(150), o);
+  }
+  Dataset data;
   Forecaster forecaster = make();
 
   Forecaster make() {
@@ -105,6 +115,36 @@ TEST(Checkpoint, RoundTripGivesIdenticalPredictionsAndMetadata) {
   EXPECT_EQ(file.metadata.at("format"), "bnlstm-forecaster");
   EXPECT_EQ(file.metadata.at("columns"), R"({"inputs":["Close"],"target":"Close"})");
   fs::remove_all(path.parent_path());
+}
+
+// --input travels in the config, so a reloaded model rebuilds the same inputs and forecasts.
+TEST(Checkpoint, InputKindRoundTripsAndPredictionsStayIdentical) {
+  for (const InputKind input : {InputKind::delta, InputKind::both}) {
+    Fixture fx(input);
+    const fs::path path = temp_dir() / "model.safetensors";
+    save_checkpoint(path, fx.forecaster);
+    Forecaster g = load_checkpoint(path);
+    EXPECT_EQ(g.config().windows.input, input);
+    EXPECT_EQ(g.config().network.input_size, input == InputKind::both ? 2 : 1);
+    const auto config = nlohmann::json::parse(TensorFile::load(path).metadata.at("config"));
+    EXPECT_EQ(config.at("input"), to_string(input));
+    const Windows wg = g.windows(fx.data.series);
+    EXPECT_EQ(wg.span(), 5);
+    EXPECT_EQ(wg.origins(), fx.data.windows.origins());
+    std::vector<Index> origins(static_cast<size_t>(wg.origins()));
+    std::iota(origins.begin(), origins.end(), 0);
+    EXPECT_EQ(fx.forecaster.predict_prices(fx.data.windows, origins),
+              g.predict_prices(wg, origins));
+    // the final origin (predict): last row's change is fed
+    MatrixF xa, xb;
+    const std::vector<Index> last{wg.origins() - 1};
+    wg.gather_inputs(xb, last);
+    fx.data.windows.gather_inputs(xa, last);
+    EXPECT_EQ(xa, xb);
+    const double d = fx.data.series.values(149, 0) - fx.data.series.values(148, 0);
+    EXPECT_NEAR(xb(3, input == InputKind::both ? 1 : 0), d / fx.data.scaler.scale()[0], 1e-6);
+    fs::remove_all(path.parent_path());
+  }
 }
 
 TEST(Checkpoint, ReadableByNumpyThroughGoldenIo) {

@@ -8,7 +8,7 @@
 //   format          "bnlstm-forecaster"
 //   format_version  "1"
 //   config          {"columns": [...], "input_columns": [0], "target_column": 0, "lookback": 1,
-//                    "horizon": 1, "target": "delta", "input_size": 1, "hidden_size": 256,
+//                    "horizon": 1, "target": "delta", "input": "level", "input_size": 1, "hidden_size": 256,
 //                    "norm": "batch", "init": "xavier"}
 //   columns         {"inputs": ["Close"], "target": "Close"}   (names, for people and scripts)
 //   scaler          Scaler::to_json(), e.g. {"kind":"min_max","columns":["Close"],...}

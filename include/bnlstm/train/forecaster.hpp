@@ -24,8 +24,8 @@ namespace bnlstm {
 
 struct ForecasterConfig {
   std::vector<std::string> columns;  // (C) series value columns, as named in the training file
-  WindowSpec windows;                // look-back, horizon, input/target column indices, target kind
-  NetworkConfig network;             // input_size = windows.input_columns.size(), horizon = H
+  WindowSpec windows;                // look-back, horizon, input/target columns, target and input kind
+  NetworkConfig network;             // input_size = input_features(windows, C), horizon = H
 };
 
 // Where the training data came from and how it was cut; stored in checkpoints so that
