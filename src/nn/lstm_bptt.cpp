@@ -8,11 +8,21 @@
 //   h_t = o ⊙ tanh(ĉ_t)               ĉ_t = c_t (none) or its BN/LN with γ_c, β_c
 // The input products of all steps are one (L*N, I) x (I, 4H) product before the time loop, and
 // the weight gradients are one product each after it.
+//
+// Threads: the large products (input projection, recurrent products, dW_hh) are cut into panels
+// of the output that the OpenMP threads share out, each panel an ordinary one-thread Eigen
+// product (for_panels below). Panels are sized so that Eigen's packed operands stay within its
+// 128 KB stack limit: no product allocates (Eigen's own threading always puts its packing buffer
+// on the heap) and no thread waits inside a product. Panels depend on the sizes only, so the
+// results do not depend on the thread count.
 // GCC 12 with AVX-512 reports a false -Wmaybe-uninitialized inside Eigen's gemm packing
 // (fixed in GCC 13); it is not about this file's code.
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #endif
+#include <omp.h>
+
+#include <algorithm>
 #include <cmath>
 #include <string>
 
@@ -31,6 +41,74 @@ void check_state(const Matrix<T>* m, const char* what, Index N, Index H) {
   if (m && (m->rows() != N || m->cols() != H))
     throw Error(std::string("Lstm: ") + what + " has shape " + shape_str(m->rows(), m->cols()) + ", expected (N, H) = " +
                 shape_str(N, H));
+}
+
+constexpr Index kPanelBytes = 128 * 1024;  // EIGEN_STACK_ALLOCATION_LIMIT's default
+constexpr Index kMinPanel = 16;             // narrower panels waste the GEMM kernel
+constexpr Index kPanels = 8;                // panels of a large product, at least
+
+// Width of the panels of n output columns (or rows) when every one of them comes with `depth`
+// packed values: the widest multiple of kMinPanel whose packed panel fits kPanelBytes, and
+// narrow enough for kPanels panels (work for every thread). Depends on the sizes only.
+template <typename T>
+Index panel_width(Index n, Index depth) {
+  const Index fit = kPanelBytes / (std::max<Index>(depth, 1) * Index(sizeof(T)));
+  const Index share = (n + kPanels - 1) / kPanels;
+  return std::max(kMinPanel, std::min(fit, share) / kMinPanel * kMinPanel);
+}
+
+// f(begin, width) for the panels [begin, begin + width) of [0, n), shared out among the OpenMP
+// threads (one thread, or inside a parallel region: a plain loop).
+template <typename F>
+void for_panels(Index n, Index width, F f) {
+  const Index panels = (n + width - 1) / width;
+  const int team = omp_in_parallel() ? 1 : int(std::min<Index>(omp_get_max_threads(), panels));
+  if (team > 1) {
+#pragma omp parallel for schedule(static) num_threads(team)
+    for (Index p = 0; p < panels; ++p) f(p * width, std::min(width, n - p * width));
+  } else {
+    for (Index p = 0; p < panels; ++p) f(p * width, std::min(width, n - p * width));
+  }
+}
+
+// out (M, G) (+)= a (M, K) * w^T with w (G, K), in panels of w's rows.
+template <typename Out, typename A, typename W>
+void product_wt(Out&& out, const A& a, const W& w, bool accumulate) {
+  using T = typename std::decay_t<W>::Scalar;
+  // packed: the panel of w (gw, K), and all of a (whole, whatever the panels)
+  for_panels(w.rows(), panel_width<T>(w.rows(), w.cols()), [&](Index g0, Index gw) {
+    auto o = out.middleCols(g0, gw);
+    if (accumulate) {
+      o.noalias() += a * w.middleRows(g0, gw).transpose();
+    } else {
+      o.noalias() = a * w.middleRows(g0, gw).transpose();
+    }
+  });
+}
+
+// out (M, K) = a (M, G) * w with w (G, K), in panels of w's columns.
+template <typename Out, typename A, typename W>
+void product_w(Out&& out, const A& a, const W& w) {
+  using T = typename std::decay_t<W>::Scalar;
+  // packed: the panel of w (G, kw), and all of a
+  for_panels(w.cols(), panel_width<T>(w.cols(), w.rows()), [&](Index k0, Index kw) {
+    out.middleCols(k0, kw).noalias() = a * w.middleCols(k0, kw);
+  });
+}
+
+// grad (G, K) += d^T b with d (R, G), b (R, K): panels of grad's rows, and R summed in chunks,
+// so that both packed operands fit kPanelBytes.
+template <typename G, typename D, typename B>
+void add_product_tn(G& grad, const D& d, const B& b) {
+  using T = typename G::Scalar;
+  // packed: a chunk of b (chunk, K) and the matching block of d (chunk, gw)
+  const Index chunk = std::max(kMinPanel, kPanelBytes / (b.cols() * Index(sizeof(T))));
+  for_panels(grad.rows(), panel_width<T>(grad.rows(), std::min(chunk, d.rows())), [&](Index g0, Index gw) {
+    for (Index r0 = 0; r0 < d.rows(); r0 += chunk) {
+      const Index rc = std::min(chunk, d.rows() - r0);
+      grad.middleRows(g0, gw).noalias() += d.block(r0, g0, rc, gw).transpose() * b.middleRows(r0, rc);
+    }
+  });
 }
 
 // A NaN or inf would spread through every later step silently: refuse it with its position.
@@ -117,11 +195,11 @@ void Lstm<T>::project_inputs(Index L, Index N) {
   const T eps = static_cast<T>(options_.eps);
   switch (norm()) {
     case LstmNorm::none:
-      gates_.noalias() = x_ * weight_ih_.value.transpose();
+      product_wt(gates_, x_, weight_ih_.value, false);
       bias_sum_ = bias_ih_.value + bias_hh_.value;
       break;
     case LstmNorm::batch:
-      xw_.noalias() = x_ * weight_ih_.value.transpose();
+      product_wt(xw_, x_, weight_ih_.value, false);
       // statistics per step: one BN call per step over its N rows
       for (Index t = 0; t < L; ++t) {
         T* y = gates_.data() + t * N * G;
@@ -132,7 +210,7 @@ void Lstm<T>::project_inputs(Index L, Index N) {
       bias_sum_ = bias_ih_.value;
       break;
     case LstmNorm::layer:
-      xw_.noalias() = x_ * weight_ih_.value.transpose();
+      product_wt(xw_, x_, weight_ih_.value, false);
       // per-row statistics: all steps in one call
       layer_norm_forward(gates_.data(), ln_mean_x_.data(), ln_rstd_x_.data(), xw_.data(), gamma_x_.value.data(),
                          static_cast<const T*>(nullptr), LN, G, eps);
@@ -154,11 +232,11 @@ void Lstm<T>::step_forward(Index t, Index N) {
   // recurrent term
   const bool zero_state = t == 0 && h0_zero_;
   if (norm() == LstmNorm::none) {
-    if (!zero_state) a.noalias() += h_prev * weight_hh_.value.transpose();
+    if (!zero_state) product_wt(a, h_prev, weight_hh_.value, true);
   } else {
     MatrixMap<T> hw(hw_.data() + r * G, N, G);
     if (zero_state) hw.setZero();  // still normalized: BN's step-0 running statistics see it
-    else hw.noalias() = h_prev * weight_hh_.value.transpose();
+    else product_wt(hw, h_prev, weight_hh_.value, false);
     if (norm() == LstmNorm::batch) {
       if (training_) bn_h_->forward_train(step_g_.data(), hw.data(), gamma_h_.value.data(), nullptr, t, N);
       else bn_h_->forward_eval(step_g_.data(), hw.data(), gamma_h_.value.data(), nullptr, t, N);
@@ -245,8 +323,8 @@ const Matrix<T>& Lstm<T>::backward(const Matrix<T>& dy, const Matrix<T>* dh_n, c
   bias_ih_.grad += dgates_.colwise().sum();
   if (norm() == LstmNorm::none) bias_hh_.grad += dgates_.colwise().sum();
   weight_ih_.grad.noalias() += d_in.transpose() * x_;
-  if (!h0_zero_) weight_hh_.grad.noalias() += d_rec.topRows(N).transpose() * h0_;
-  if (L > 1) weight_hh_.grad.noalias() += d_rec.bottomRows(LN - N).transpose() * out_.topRows(LN - N);
+  if (!h0_zero_) add_product_tn(weight_hh_.grad, d_rec.topRows(N), h0_);
+  if (L > 1) add_product_tn(weight_hh_.grad, d_rec.bottomRows(LN - N), out_.topRows(LN - N));
   dx_.noalias() = d_in * weight_ih_.value;
   return dx_;
 }
@@ -301,7 +379,7 @@ void Lstm<T>::step_backward(Index t, Index N, const Matrix<T>& dy) {
   // except in eval-mode BN, where x̂ = -running_mean * rstd.
   const bool skip_dh0 = t == 0 && !h0_given_;
   if (norm() == LstmNorm::none) {
-    if (!skip_dh0) dh_.noalias() = da * weight_hh_.value;
+    if (!skip_dh0) product_w(dh_, da, weight_hh_.value);
     return;
   }
   if (skip_dh0 && (norm() == LstmNorm::layer || forward_trained_)) return;
@@ -317,7 +395,7 @@ void Lstm<T>::step_backward(Index t, Index N, const Matrix<T>& dy) {
     layer_norm_backward(dhw.data(), gamma_h_.grad.data(), static_cast<T*>(nullptr), da.data(), hw_.data() + r * G,
                         ln_mean_h_.data() + r, ln_rstd_h_.data() + r, gamma_h_.value.data(), N, G);
   }
-  if (!skip_dh0) dh_.noalias() = dhw * weight_hh_.value;
+  if (!skip_dh0) product_w(dh_, dhw, weight_hh_.value);
 }
 
 #define BNLSTM_INSTANTIATE(T)                                                                                   \
