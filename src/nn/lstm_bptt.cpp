@@ -111,6 +111,25 @@ void add_product_tn(G& grad, const D& d, const B& b) {
   });
 }
 
+// out (M, G) = x (M, I) * w^T with w (G, I): the input projection of all steps. With a few inputs
+// (the notebook has one) a sum of I outer products, one pass over out; else panels as above.
+template <typename Out, typename X, typename W>
+void input_product(Out&& out, const X& x, const W& w) {
+  constexpr Index kOuterInputs = 4;
+  if (x.cols() > kOuterInputs) {
+    product_wt(out, x, w, false);
+    return;
+  }
+  constexpr Index kMinValues = 32768;  // per panel: smaller ones do not pay for a thread
+  const Index rows = std::max({kMinPanel, (out.rows() + kPanels - 1) / kPanels,
+                               (kMinValues + out.cols() - 1) / std::max<Index>(out.cols(), 1)});
+  for_panels(out.rows(), rows, [&](Index r0, Index rn) {
+    auto o = out.middleRows(r0, rn);
+    o.noalias() = x.col(0).segment(r0, rn) * w.col(0).transpose();
+    for (Index i = 1; i < x.cols(); ++i) o.noalias() += x.col(i).segment(r0, rn) * w.col(i).transpose();
+  });
+}
+
 // A NaN or inf would spread through every later step silently: refuse it with its position.
 template <typename T>
 void check_finite(const Matrix<T>& m, const char* what) {
@@ -124,25 +143,38 @@ void check_finite(const Matrix<T>& m, const char* what) {
 
 }  // namespace
 
-// Sizes every buffer for L steps of N samples; Eigen's resize is a no-op while shapes are unchanged.
+// Grows m to at least `rows` rows of `cols` columns; never shrinks it. The internal per-step
+// buffers below keep the largest size seen and are used through their first rows (row-major:
+// contiguous), so that alternating batch sizes (training batches, a shorter last batch, the
+// validation chunks, the batch-norm recalibration pass) do not free and reallocate them, and
+// fault their pages in again, every epoch.
+template <typename M>
+void grow(M& m, Index rows, Index cols) {
+  if (m.cols() != cols || m.rows() < rows) m.resize(std::max(rows, m.cols() == cols ? m.rows() : Index{0}), cols);
+}
+
+// Sizes every buffer for L steps of N samples: x_, h0_, c0_, out_ exactly (Eigen's resize is a
+// no-op while shapes are unchanged), the internal ones to at least that size (grow).
 template <typename T>
 void Lstm<T>::resize_buffers(Index L, Index N) {
   const Index I = input_size(), H = hidden_size(), G = 4 * H, LN = L * N;
   x_.resize(LN, I);
   h0_.resize(N, H);
   c0_.resize(N, H);
-  gates_.resize(LN, G);
-  c_.resize(LN, H);
-  tc_.resize(LN, H);
   out_.resize(LN, H);
-  step_c_.resize(N, H);
+  grow(gates_, LN, G);
+  grow(c_, LN, H);
+  grow(tc_, LN, H);
+  grow(step_c_, N, H);
   if (norm() != LstmNorm::none) {
-    xw_.resize(LN, G);
-    hw_.resize(LN, G);
-    step_g_.resize(N, G);
+    grow(xw_, LN, G);
+    grow(hw_, LN, G);
+    grow(step_g_, N, G);
   }
   if (norm() == LstmNorm::layer) {
-    for (Vector<T>* v : {&ln_mean_x_, &ln_rstd_x_, &ln_mean_h_, &ln_rstd_h_, &ln_mean_c_, &ln_rstd_c_}) v->resize(LN);
+    for (Vector<T>* v : {&ln_mean_x_, &ln_rstd_x_, &ln_mean_h_, &ln_rstd_h_, &ln_mean_c_, &ln_rstd_c_}) {
+      if (v->size() < LN) v->resize(LN);
+    }
   }
 }
 
@@ -184,7 +216,7 @@ const Matrix<T>& Lstm<T>::forward(const Matrix<T>& x, Index seq_len, const Matri
   project_inputs(L, N);
   for (Index t = 0; t < L; ++t) step_forward(t, N);
   h_n_ = out_.bottomRows(N);
-  c_n_ = c_.bottomRows(N);
+  c_n_ = c_.middleRows(L * N - N, N);
   return out_;
 }
 
@@ -193,13 +225,14 @@ template <typename T>
 void Lstm<T>::project_inputs(Index L, Index N) {
   const Index G = 4 * hidden_size(), LN = L * N;
   const T eps = static_cast<T>(options_.eps);
+  auto gates = gates_.topRows(LN);
   switch (norm()) {
     case LstmNorm::none:
-      product_wt(gates_, x_, weight_ih_.value, false);
+      input_product(gates, x_, weight_ih_.value);
       bias_sum_ = bias_ih_.value + bias_hh_.value;
       break;
     case LstmNorm::batch:
-      product_wt(xw_, x_, weight_ih_.value, false);
+      input_product(xw_.topRows(LN), x_, weight_ih_.value);
       // statistics per step: one BN call per step over its N rows
       for (Index t = 0; t < L; ++t) {
         T* y = gates_.data() + t * N * G;
@@ -210,14 +243,14 @@ void Lstm<T>::project_inputs(Index L, Index N) {
       bias_sum_ = bias_ih_.value;
       break;
     case LstmNorm::layer:
-      product_wt(xw_, x_, weight_ih_.value, false);
+      input_product(xw_.topRows(LN), x_, weight_ih_.value);
       // per-row statistics: all steps in one call
       layer_norm_forward(gates_.data(), ln_mean_x_.data(), ln_rstd_x_.data(), xw_.data(), gamma_x_.value.data(),
                          static_cast<const T*>(nullptr), LN, G, eps);
       bias_sum_ = bias_ih_.value;
       break;
   }
-  gates_.rowwise() += bias_sum_.row(0);
+  gates.rowwise() += bias_sum_.row(0);
 }
 
 // One time step: adds the recurrent term to gates_ rows of step t, activates them, updates c, h.
@@ -233,9 +266,20 @@ void Lstm<T>::step_forward(Index t, Index N) {
   const bool zero_state = t == 0 && h0_zero_;
   if (norm() == LstmNorm::none) {
     if (!zero_state) product_wt(a, h_prev, weight_hh_.value, true);
+  } else if (zero_state && !h0_given_ && (norm() == LstmNorm::layer || training_)) {
+    // The default zero h_0: W_hh h_0 = 0, and normalizing it gives exactly 0 (x - mean = 0, no
+    // shift), so nothing is added to a; backward skips this step's recurrent part, so hw_ and
+    // the LN statistics of these rows are never read. Training BN must still record step 0's
+    // batch statistics (mean 0, var 0) and running-statistics update: two zero rows give exactly
+    // those of N zero rows, without a pass over N rows.
+    if (norm() == LstmNorm::batch) {
+      MatrixMap<T> hw(hw_.data() + r * G, 2, G);
+      hw.setZero();
+      bn_h_->forward_train(step_g_.data(), hw.data(), gamma_h_.value.data(), nullptr, t, 2);
+    }
   } else {
     MatrixMap<T> hw(hw_.data() + r * G, N, G);
-    if (zero_state) hw.setZero();  // still normalized: BN's step-0 running statistics see it
+    if (zero_state) hw.setZero();  // an explicit zero h0: backward differentiates through it
     else product_wt(hw, h_prev, weight_hh_.value, false);
     if (norm() == LstmNorm::batch) {
       if (training_) bn_h_->forward_train(step_g_.data(), hw.data(), gamma_h_.value.data(), nullptr, t, N);
@@ -244,7 +288,7 @@ void Lstm<T>::step_forward(Index t, Index N) {
       layer_norm_forward(step_g_.data(), ln_mean_h_.data() + r, ln_rstd_h_.data() + r, hw.data(),
                          gamma_h_.value.data(), static_cast<const T*>(nullptr), N, G, eps);
     }
-    a += step_g_;
+    a += step_g_.topRows(N);
   }
 
   // gate nonlinearities, in place: i, f -> σ, g -> tanh, o -> σ
@@ -265,12 +309,12 @@ void Lstm<T>::step_forward(Index t, Index N) {
     case LstmNorm::batch:
       if (training_) bn_c_->forward_train(step_c_.data(), c.data(), gamma_c_.value.data(), beta_c_.value.data(), t, N);
       else bn_c_->forward_eval(step_c_.data(), c.data(), gamma_c_.value.data(), beta_c_.value.data(), t, N);
-      tc.array() = step_c_.array().tanh();
+      tc.array() = step_c_.topRows(N).array().tanh();
       break;
     case LstmNorm::layer:
       layer_norm_forward(step_c_.data(), ln_mean_c_.data() + r, ln_rstd_c_.data() + r, c.data(),
                          gamma_c_.value.data(), beta_c_.value.data(), N, H, eps);
-      tc.array() = step_c_.array().tanh();
+      tc.array() = step_c_.topRows(N).array().tanh();
       break;
   }
   out_.middleRows(r, N).array() = a.rightCols(H).array() * tc.array();
@@ -359,12 +403,12 @@ void Lstm<T>::step_backward(Index t, Index N, const Matrix<T>& dy) {
       else
         bn_c_->backward_eval(step_c_.data(), gamma_c_.grad.data(), beta_c_.grad.data(), dtmp_.data(), c.data(),
                              gamma_c_.value.data(), t, N);
-      dc_ += step_c_;
+      dc_ += step_c_.topRows(N);
       break;
     case LstmNorm::layer:
       layer_norm_backward(step_c_.data(), gamma_c_.grad.data(), beta_c_.grad.data(), dtmp_.data(), c.data(),
                           ln_mean_c_.data() + r, ln_rstd_c_.data() + r, gamma_c_.value.data(), N, H);
-      dc_ += step_c_;
+      dc_ += step_c_.topRows(N);
       break;
   }
 
