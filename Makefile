@@ -44,3 +44,11 @@ format:
 
 clean:
 	rm -rf $(BUILD) $(BUILD_ASAN)
+
+# bnlstm vs PyTorch in one run: microbenchmarks (same shapes, threads, warm-up and repetitions on
+# both sides, one table with the ratio per row) and the end-to-end seconds per epoch and peak
+# memory on the notebook's experiment. Method and recorded results: docs/performance.md.
+BENCH_THREADS ?= 2
+bench: deps-torch $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS) --target bnlstm_bench bnlstm
+	$(PYTHON) bench/compare.py --bench $(BUILD)/bnlstm_bench --threads $(BENCH_THREADS) --epoch
