@@ -6,6 +6,7 @@
 //   32x257x1024    the reference size ([x h] W^T with input 1)
 //   1024x992x256   dW_hh over 31 steps (d_rec^T h, L = 32)
 //   1024x1024x1024 a large product: the machine's peak
+#include <algorithm>
 #include <string>
 
 #include "bench.hpp"
@@ -32,9 +33,63 @@ void gemm(benchmark::State& state, Dims d) {
                                                 benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// The same product split by hand: the output's columns in `panels` panels shared out among the
+// OpenMP threads, each an ordinary one-thread Eigen product (no barrier inside the product).
+void gemm_panels(benchmark::State& state, Dims d, Index panels) {
+  const Matrix<float> a = Matrix<float>::Random(d.m, d.k), b = Matrix<float>::Random(d.k, d.n);
+  Matrix<float> c(d.m, d.n);
+  const Index width = d.n / panels;
+  for (auto _ : state) {
+#pragma omp parallel for schedule(static)
+    for (Index p = 0; p < panels; ++p)
+      c.middleCols(p * width, width).noalias() = a * b.middleCols(p * width, width);
+    benchmark::DoNotOptimize(c.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["GFLOPs"] = benchmark::Counter(2.0 * double(d.m * d.k * d.n) * 1e-9,
+                                                benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// dW-style product C (M, N) += A^T (M, K) * B (K, N) with A (K, M): row panels of C (`rows`
+// rows each) shared out among the threads, each summing K in chunks of `depth` rows, so that no
+// packed operand exceeds Eigen's 128 KB stack limit (no heap allocation).
+void gemm_dw(benchmark::State& state, Dims d, Index rows, Index depth) {
+  const Matrix<float> a = Matrix<float>::Random(d.k, d.m), b = Matrix<float>::Random(d.k, d.n);
+  Matrix<float> c = Matrix<float>::Zero(d.m, d.n);
+  const Index panels = d.m / rows;
+  for (auto _ : state) {
+#pragma omp parallel for schedule(static)
+    for (Index p = 0; p < panels; ++p) {
+      for (Index k0 = 0; k0 < d.k; k0 += depth) {
+        const Index kc = std::min(depth, d.k - k0);
+        c.middleRows(p * rows, rows).noalias() +=
+            a.block(k0, p * rows, kc, rows).transpose() * b.middleRows(k0, kc);
+      }
+    }
+    benchmark::DoNotOptimize(c.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["GFLOPs"] = benchmark::Counter(2.0 * double(d.m * d.k * d.n) * 1e-9,
+                                                benchmark::Counter::kIsIterationInvariantRate);
+}
+
 }  // namespace
 
 void register_gemm() {
+  benchmark::RegisterBenchmark("gemm_panels8/32x1024x256", gemm_panels, Dims{32, 1024, 256}, Index{8})
+      ->Unit(benchmark::kMicrosecond)
+      ->UseRealTime();
+  for (const auto [rows, depth] : {std::pair<Index, Index>{128, 128}, {256, 128}, {1024, 128}, {128, 992}, {1024, 992}}) {
+    benchmark::RegisterBenchmark(("gemm_dw/1024x992x256/r" + std::to_string(rows) + "d" + std::to_string(depth)).c_str(), gemm_dw, Dims{1024, 992, 256}, rows, depth)
+        ->Unit(benchmark::kMicrosecond)
+        ->UseRealTime();
+  }
+  for (const Index panels : {Index{2}, Index{8}}) {
+    benchmark::RegisterBenchmark(("gemm_panels" + std::to_string(panels) + "/32x256x1024").c_str(),
+                                 gemm_panels, Dims{32, 256, 1024}, panels)
+        ->Unit(benchmark::kMicrosecond)
+        ->UseRealTime();
+  }
   for (const Dims d : kDims) {
     const std::string name =
         "gemm/" + std::to_string(d.m) + "x" + std::to_string(d.k) + "x" + std::to_string(d.n);

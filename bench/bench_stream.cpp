@@ -4,8 +4,8 @@
 //   stream/triad/<MB>  a = b + s * c   bytes counted: 3 arrays (STREAM's convention; the
 //                                      write-allocate read of a is not counted)
 //   stream/read/<MB>   sum of b        bytes counted: 1 array
-// <MB> is the size of one array: 16 MB (the BatchNorm 65536x64 tensors) and 256 MB (far beyond
-// every cache level of this machine, what STREAM itself asks for).
+// <MB> is the size of one array: 4 and 16 MB are the BatchNorm tensors' sizes; 64 MB to 1 GB show
+// where the last-level cache ends (STREAM asks for arrays beyond every cache level).
 #include <omp.h>
 
 #include <memory>
@@ -63,7 +63,7 @@ void read(benchmark::State& state, long megabytes) {
 }  // namespace
 
 void register_stream() {
-  for (const long mb : {16L, 256L}) {
+  for (const long mb : {4L, 16L, 64L, 256L, 1024L}) {
     benchmark::RegisterBenchmark(("stream/triad/" + std::to_string(mb)).c_str(), triad, mb)
         ->Unit(benchmark::kMicrosecond)
         ->UseRealTime();
