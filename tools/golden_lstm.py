@@ -12,7 +12,9 @@ dL/d(output) = p_out, dL/dh_n = p_h, dL/dc_n = p_c.
 Layout as in the C++ library: x (L*N, I) with row t*N + n = step t of sample n; output (L*N, H).
 Files: lstm_<norm>_L<L>_N<N>_I<I>_H<H>.safetensors (outputs, loss, every gradient),
 lstm_batch_running*.safetensors (running statistics after several training batches, then eval on a
-longer sequence), lstm_torch_module.safetensors (a torch.nn.LSTM state_dict and its float32 output).
+longer sequence), lstm_torch_module.safetensors (a torch.nn.LSTM state_dict and its float32 output),
+lstm_trajectory.safetensors (k optimizer steps of LSTM + Linear head on a fixed batch: SGD with
+clip_grad_value_ and Adam, parameters and loss after every step).
 """
 import os
 
@@ -203,12 +205,70 @@ def write_torch_module(out_dir, seed):
     print("  lstm_torch_module.safetensors")
 
 
+TRAJ_STEPS = 5
+TRAJ_CLIP = 1.0  # the notebook's clip_value
+
+
+def write_trajectory(out_dir, seed):
+    """LSTM (zero initial state) + Linear(H, 1) on h_n, MSE against a fixed target, k steps of
+    (a) SGD lr 0.1 after clip_grad_value_(1.0), (b) Adam lr 0.01, from the same initial parameters.
+    Keys: <norm>.init.<param>, <norm>.x (L*N, I), <norm>.target (N, 1),
+    <norm>.<opt>.step<s>.<param> (after step s), <norm>.<opt>.loss (k) = loss computed in step s
+    (before its update), for batch <norm>.<opt>.norm_*.running_* after the k steps."""
+    L, N, I, H = 3, 4, 2, 5
+    t = {}
+    for k, norm in enumerate(("none", "batch", "layer")):
+        gen = torch.Generator().manual_seed(seed + k)
+        p0 = make_params(norm, I, H, gen)
+        p0["head.weight"] = torch.randn(1, H, generator=gen, dtype=torch.float64) * 0.5
+        p0["head.bias"] = torch.randn(1, generator=gen, dtype=torch.float64) * 0.3
+        x = torch.randn(L, N, I, generator=gen, dtype=torch.float64)
+        target = torch.randn(N, 1, generator=gen, dtype=torch.float64) * 3  # large errors: clipping acts
+        t[f"{norm}.x"] = x.reshape(L * N, I)
+        t[f"{norm}.target"] = target
+        for name, v in p0.items():
+            t[f"{norm}.init.{name}"] = v
+        for opt_name in ("sgd", "adam"):
+            p = {name: v.clone().requires_grad_(True) for name, v in p0.items()}
+            params = list(p.values())
+            if opt_name == "sgd":
+                opt = torch.optim.SGD(params, lr=0.1)
+            else:
+                opt = torch.optim.Adam(params, lr=0.01)
+            running = new_running(L, 4 * H, H) if norm == "batch" else None
+            zero = torch.zeros(N, H, dtype=torch.float64)
+            losses, clipped = [], 0
+            for s in range(TRAJ_STEPS):
+                opt.zero_grad()
+                _, h_n, _ = run_cell(norm, p, x, zero, zero, running)
+                y = h_n @ p["head.weight"].T + p["head.bias"]
+                loss = F.mse_loss(y, target)
+                loss.backward()
+                if opt_name == "sgd":
+                    clipped += sum(int((q.grad.abs() > TRAJ_CLIP).sum()) for q in params)
+                    torch.nn.utils.clip_grad_value_(params, TRAJ_CLIP)
+                opt.step()
+                losses.append(loss.item())
+                for name, v in p.items():
+                    t[f"{norm}.{opt_name}.step{s}.{name}"] = v.detach().clone()
+            t[f"{norm}.{opt_name}.loss"] = torch.tensor(losses, dtype=torch.float64)
+            if running is not None:
+                t.update({f"{norm}.{opt_name}.{key}": v for key, v in running_tensors(running).items()})
+            print(f"  trajectory {norm} {opt_name}: loss {losses[0]:.6f} -> {losses[-1]:.6f}"
+                  + (f", {clipped} gradient elements clipped" if opt_name == "sgd" else ""))
+    golden_io.save(os.path.join(out_dir, "lstm_trajectory.safetensors"), t,
+                   {"L": L, "N": N, "I": I, "H": H, "steps": TRAJ_STEPS, "clip_value": TRAJ_CLIP,
+                    "sgd_lr": 0.1, "adam_lr": 0.01, "eps": EPS, "momentum": MOMENTUM})
+    print("  lstm_trajectory.safetensors")
+
+
 def main(out_dir):
     for k, (norm, L, N, I, H, given) in enumerate(CASES):
         write_case(out_dir, norm, L, N, I, H, given, seed=100 + k)
     write_running(out_dir, "lstm_batch_running.safetensors", MOMENTUM, seed=7)
     write_running(out_dir, "lstm_batch_running_cma.safetensors", None, seed=8)
     write_torch_module(out_dir, seed=9)
+    write_trajectory(out_dir, seed=200)
 
 
 if __name__ == "__main__":
