@@ -86,7 +86,12 @@ template <typename T>
 RowPlan row_plan(Index N, Index C, Index tensors) {
   const int team =
       N * C < kParallelValues || omp_in_parallel() ? 1 : std::max(1, omp_get_max_threads());
-  if (N < 2 * kMinChunkRows) return {N, 1, tile_width<T>(N, C, tensors), team};
+  if (N < 2 * kMinChunkRows) {
+    // at least a tile per thread; a channel's arithmetic does not depend on its tile
+    const Index share = (C + team - 1) / team;
+    const Index step = std::min(tile_width<T>(N, C, tensors), (share + kLanes - 1) / kLanes * kLanes);
+    return {N, 1, step, team};
+  }
   // All chunks are reduced before any is normalized, so narrow tiles would keep nothing in L2;
   // wide tiles read long runs of each row (narrow ones defeat the prefetchers).
   const Index step = std::min(kMaxTile, C);
@@ -222,11 +227,12 @@ void stats_rows(double* __restrict mean, double* __restrict m2, const T* __restr
         q += d * d;
       }
       // merge the block into the totals
+      const double inv_nb = 1.0 / nbd, cross = na * w;
       for (Index j = 0; j < width; ++j) {
         const double pc = p[j];
-        const double delta = (double(s[j]) + pc / nbd) - mean[c0 + j];
+        const double delta = (double(s[j]) + pc * inv_nb) - mean[c0 + j];
         mean[c0 + j] += delta * w;
-        m2[c0 + j] += (double(q[j]) - pc * pc / nbd) + delta * delta * na * w;
+        m2[c0 + j] += (double(q[j]) - pc * pc * inv_nb) + delta * delta * cross;
       }
     });
   }
@@ -371,18 +377,25 @@ void forward_train(T* y, T* x_copy, T* mean, T* var, T* rstd, const T* x, const 
   // (mean, m2) -> mean, var, rstd; a and b become the mean and the scale rstd * gamma
   // (vectorized: with few rows, a scalar sqrt and division per channel would cost as much as
   // the passes over x)
+  // (plain loops for the casts, Eigen for the double sqrt: a cast inside an Eigen expression,
+  // or std::sqrt in a loop, stays scalar)
   auto finish = [=](double* a, double* b, Index c0, Index tw) {
-    VecMap<double> ma(a, tw), mb(b, tw);
-    VecMap<T> mm(mean + c0, tw), mv(var + c0, tw), mr(rstd + c0, tw);
-    mb = (mb / count).max(0.0);  // biased variance
-    mv = mb.template cast<T>();
-    mr = (mb + double(eps)).sqrt().inverse().template cast<T>();  // as inverse_std()
-    mm = ma.template cast<T>();
-    ma = mm.template cast<double>();
+    double r[kMaxTile];
+    for (Index c = 0; c < tw; ++c) b[c] = std::max(b[c] / count, 0.0);  // biased variance
+    VecMap<double>(r, tw) = (ConstVecMap<double>(b, tw) + double(eps)).sqrt().inverse();
+    T* __restrict m = mean + c0;
+    T* __restrict v = var + c0;
+    T* __restrict rs = rstd + c0;
+    for (Index c = 0; c < tw; ++c) {
+      m[c] = T(a[c]);
+      v[c] = T(b[c]);
+      rs[c] = T(r[c]);  // as inverse_std()
+      a[c] = double(m[c]);
+    }
     if (gamma) {
-      mb = (mr * ConstVecMap<T>(gamma + c0, tw)).template cast<double>();
+      for (Index c = 0; c < tw; ++c) b[c] = double(rs[c] * gamma[c0 + c]);
     } else {
-      mb = mr.template cast<double>();
+      for (Index c = 0; c < tw; ++c) b[c] = double(rs[c]);
     }
   };
   // normalize, scale and shift
