@@ -45,7 +45,8 @@ void check_state(const Matrix<T>* m, const char* what, Index N, Index H) {
 
 constexpr Index kPanelBytes = 128 * 1024;  // EIGEN_STACK_ALLOCATION_LIMIT's default
 constexpr Index kMinPanel = 16;             // narrower panels waste the GEMM kernel
-constexpr Index kPanels = 8;                // panels of a large product, at least
+constexpr Index kPanels = 4;                // panels of a large product, at least
+constexpr Index kMaxDepth = 512;            // longer sums go in parts (smaller packed panels)
 
 // Width of the panels of n output columns (or rows) when every one of them comes with `depth`
 // packed values: the widest multiple of kMinPanel whose packed panel fits kPanelBytes, and
@@ -71,9 +72,38 @@ void for_panels(Index n, Index width, F f) {
   }
 }
 
-// out (M, G) (+)= a (M, K) * w^T with w (G, K), in panels of w's rows.
-template <typename Out, typename A, typename W>
-void product_wt(Out&& out, const A& a, const W& w, bool accumulate) {
+// f1(k) for k < n1, then f2(k) for k < n2, in one parallel region (the threads meet once in
+// between instead of forking twice); a plain loop with one thread.
+template <typename F1, typename F2>
+void two_phases(Index n1, F1 f1, Index n2, F2 f2) {
+  const int team = omp_in_parallel() ? 1 : int(std::min<Index>(omp_get_max_threads(), std::max(n1, n2)));
+  if (team > 1) {
+#pragma omp parallel num_threads(team)
+    {
+#pragma omp for schedule(static)
+      for (Index k = 0; k < n1; ++k) f1(k);
+#pragma omp for schedule(static)
+      for (Index k = 0; k < n2; ++k) f2(k);
+    }
+  } else {
+    for (Index k = 0; k < n1; ++k) f1(k);
+    for (Index k = 0; k < n2; ++k) f2(k);
+  }
+}
+
+// Row blocks of an element-wise pass over n rows of `cols` values: results do not depend on them.
+inline Index row_block(Index n, Index cols) {
+  constexpr Index kMinValues = 4096;  // per block
+  return std::max<Index>({1, (n + kPanels - 1) / kPanels, kMinValues / std::max<Index>(cols, 1)});
+}
+
+// out (M, G) (+)= a (M, K) * w^T with w (G, K), in panels of w's rows; then(g0, gw), if given,
+// runs on each finished panel in the same thread (e.g. the gates' nonlinearity).
+struct NoThen {
+  void operator()(Index, Index) const {}
+};
+template <typename Out, typename A, typename W, typename Then = NoThen>
+void product_wt(Out&& out, const A& a, const W& w, bool accumulate, Then then = {}) {
   using T = typename std::decay_t<W>::Scalar;
   // packed: the panel of w (gw, K), and all of a (whole, whatever the panels)
   for_panels(w.rows(), panel_width<T>(w.rows(), w.cols()), [&](Index g0, Index gw) {
@@ -83,17 +113,49 @@ void product_wt(Out&& out, const A& a, const W& w, bool accumulate) {
     } else {
       o.noalias() = a * w.middleRows(g0, gw).transpose();
     }
+    then(g0, gw);
   });
 }
 
-// out (M, K) = a (M, G) * w with w (G, K), in panels of w's columns.
+// out (M, K) = a (M, G) * w with w (G, K), in panels of w's columns, G summed in parts of at most
+// kMaxDepth rows of w (the packed panel of w is a part's rows by the panel's columns).
+template <typename Out, typename A, typename W>
+void product_w_panel(Out&& out, const A& a, const W& w, Index k0, Index kw) {
+  const Index part = std::min(w.rows(), kMaxDepth);
+  auto o = out.middleCols(k0, kw);
+  o.noalias() = a.leftCols(part) * w.block(0, k0, part, kw);
+  for (Index r0 = part; r0 < w.rows(); r0 += part) {
+    const Index rc = std::min(part, w.rows() - r0);
+    o.noalias() += a.middleCols(r0, rc) * w.block(r0, k0, rc, kw);
+  }
+}
+template <typename W>
+Index product_w_width(const W& w) {
+  return panel_width<typename W::Scalar>(w.cols(), std::min(w.rows(), kMaxDepth));
+}
 template <typename Out, typename A, typename W>
 void product_w(Out&& out, const A& a, const W& w) {
-  using T = typename std::decay_t<W>::Scalar;
-  // packed: the panel of w (G, kw), and all of a
-  for_panels(w.cols(), panel_width<T>(w.cols(), w.rows()), [&](Index k0, Index kw) {
-    out.middleCols(k0, kw).noalias() = a * w.middleCols(k0, kw);
-  });
+  for_panels(w.cols(), product_w_width(w), [&](Index k0, Index kw) { product_w_panel(out, a, w, k0, kw); });
+}
+
+// The gates' nonlinearity on columns [c0, c0 + cw) of a (N, 4H), in place: i, f (columns
+// [0, 2H)) and o ([3H, 4H)) -> σ, g ([2H, 3H)) -> tanh.
+template <typename M>
+void activate_gates(M& a, Index c0, Index cw, Index H) {
+  auto apply = [&](Index lo, Index hi, bool is_tanh) {
+    lo = std::max(lo, c0);
+    hi = std::min(hi, c0 + cw);
+    if (lo >= hi) return;
+    auto block = a.middleCols(lo, hi - lo).array();
+    if (is_tanh) {
+      block = block.tanh();
+    } else {
+      block = block.logistic();
+    }
+  };
+  apply(0, 2 * H, false);
+  apply(2 * H, 3 * H, true);
+  apply(3 * H, 4 * H, false);
 }
 
 // grad (G, K) += d^T b with d (R, G), b (R, K): panels of grad's rows, and R summed in chunks,
@@ -113,11 +175,14 @@ void add_product_tn(G& grad, const D& d, const B& b) {
 
 // out (M, G) = x (M, I) * w^T with w (G, I): the input projection of all steps. With a few inputs
 // (the notebook has one) a sum of I outer products, one pass over out; else panels as above.
-template <typename Out, typename X, typename W>
-void input_product(Out&& out, const X& x, const W& w) {
+// bias: (1, G) added to every row, or empty.
+template <typename Out, typename X, typename W, typename B = Matrix<typename std::decay_t<W>::Scalar>>
+void input_product(Out&& out, const X& x, const W& w, const B& bias = B()) {
   constexpr Index kOuterInputs = 4;
   if (x.cols() > kOuterInputs) {
-    product_wt(out, x, w, false);
+    product_wt(out, x, w, false, [&](Index g0, Index gw) {
+      if (bias.size()) out.middleCols(g0, gw).rowwise() += bias.row(0).segment(g0, gw);
+    });
     return;
   }
   constexpr Index kMinValues = 32768;  // per panel: smaller ones do not pay for a thread
@@ -127,6 +192,51 @@ void input_product(Out&& out, const X& x, const W& w) {
     auto o = out.middleRows(r0, rn);
     o.noalias() = x.col(0).segment(r0, rn) * w.col(0).transpose();
     for (Index i = 1; i < x.cols(); ++i) o.noalias() += x.col(i).segment(r0, rn) * w.col(i).transpose();
+    if (bias.size()) o.rowwise() += bias.row(0);  // while the panel is in cache
+  });
+}
+
+// The input side's gradients, in column panels of G, each one pass over the rows:
+//   db (1, G) += Σ_rows dg, db2 likewise (the second torch bias of norm none) if given,
+//   dw (G, I) += d^T x  with dg, d: (R, G) (the same matrix without normalization), x: (R, I).
+// Row by row, so the panel's accumulators stay in L1 and every row is read once, contiguously
+// (Eigen's column sums and transposed products walk a row-major matrix down its columns).
+template <typename M, typename DG, typename D, typename X>
+void add_input_grads(M& db, M* db2, M& dw, const DG& dg, const D& d, const X& x) {
+  using T = typename M::Scalar;
+  constexpr Index kChunk = 256;  // columns per accumulator block
+  const Index G = dg.cols(), R = dg.rows(), I = x.cols();
+  const Index width = std::max(kChunk, (G + kPanels - 1) / kPanels / kChunk * kChunk);
+  for_panels(G, width, [&](Index g0, Index gw) {
+    for (Index c0 = g0; c0 < g0 + gw; c0 += kChunk) {
+      const Index cw = std::min(kChunk, g0 + gw - c0);
+      T sum[kChunk] = {}, wsum[kChunk] = {};
+      // bias sums and the first input column together
+      for (Index r = 0; r < R; ++r) {
+        const T* __restrict grow = &dg.coeffRef(r, c0);
+        const T* __restrict drow = &d.coeffRef(r, c0);
+        const T xr = x(r, 0);
+        for (Index c = 0; c < cw; ++c) {
+          sum[c] += grow[c];
+          wsum[c] += drow[c] * xr;
+        }
+      }
+      for (Index c = 0; c < cw; ++c) {
+        db(0, c0 + c) += sum[c];
+        dw(c0 + c, 0) += wsum[c];
+      }
+      if (db2)
+        for (Index c = 0; c < cw; ++c) (*db2)(0, c0 + c) += sum[c];
+      for (Index i = 1; i < I; ++i) {
+        std::fill_n(wsum, cw, T(0));
+        for (Index r = 0; r < R; ++r) {
+          const T* __restrict drow = &d.coeffRef(r, c0);
+          const T xr = x(r, i);
+          for (Index c = 0; c < cw; ++c) wsum[c] += drow[c] * xr;
+        }
+        for (Index c = 0; c < cw; ++c) dw(c0 + c, i) += wsum[c];
+      }
+    }
   });
 }
 
@@ -228,29 +338,26 @@ void Lstm<T>::project_inputs(Index L, Index N) {
   auto gates = gates_.topRows(LN);
   switch (norm()) {
     case LstmNorm::none:
-      input_product(gates, x_, weight_ih_.value);
       bias_sum_ = bias_ih_.value + bias_hh_.value;
+      input_product(gates, x_, weight_ih_.value, bias_sum_);
       break;
     case LstmNorm::batch:
       input_product(xw_.topRows(LN), x_, weight_ih_.value);
-      // statistics per step: one BN call per step over its N rows
+      // statistics per step: one BN call per step over its N rows; b is BN's shift
       for (Index t = 0; t < L; ++t) {
         T* y = gates_.data() + t * N * G;
         const T* in = xw_.data() + t * N * G;
-        if (training_) bn_x_->forward_train(y, in, gamma_x_.value.data(), nullptr, t, N);
-        else bn_x_->forward_eval(y, in, gamma_x_.value.data(), nullptr, t, N);
+        if (training_) bn_x_->forward_train(y, in, gamma_x_.value.data(), bias_ih_.value.data(), t, N);
+        else bn_x_->forward_eval(y, in, gamma_x_.value.data(), bias_ih_.value.data(), t, N);
       }
-      bias_sum_ = bias_ih_.value;
       break;
     case LstmNorm::layer:
       input_product(xw_.topRows(LN), x_, weight_ih_.value);
-      // per-row statistics: all steps in one call
+      // per-row statistics: all steps in one call; b is LN's shift
       layer_norm_forward(gates_.data(), ln_mean_x_.data(), ln_rstd_x_.data(), xw_.data(), gamma_x_.value.data(),
-                         static_cast<const T*>(nullptr), LN, G, eps);
-      bias_sum_ = bias_ih_.value;
+                         bias_ih_.value.data(), LN, G, eps);
       break;
   }
-  gates.rowwise() += bias_sum_.row(0);
 }
 
 // One time step: adds the recurrent term to gates_ rows of step t, activates them, updates c, h.
@@ -262,10 +369,43 @@ void Lstm<T>::step_forward(Index t, Index N) {
   ConstMatrixMap<T> c_prev(t == 0 ? c0_.data() : c_.data() + (r - N) * H, N, H);
   MatrixMap<T> a(gates_.data() + r * G, N, G);
 
+  MatrixMap<T> c(c_.data() + r * H, N, H);
+  MatrixMap<T> tc(tc_.data() + r * H, N, H);
+  auto h = out_.middleRows(r, N);
+  // c_t = f ⊙ c_{t-1} + i ⊙ g, rows [r0, r0 + rn)
+  auto cell = [&](Index r0, Index rn) {
+    c.middleRows(r0, rn).array() = a.block(r0, H, rn, H).array() * c_prev.middleRows(r0, rn).array() +
+                                   a.block(r0, 0, rn, H).array() * a.block(r0, 2 * H, rn, H).array();
+  };
+  // h_t = o ⊙ tanh(ĉ_t), rows [r0, r0 + rn), from ĉ in `chat` (c itself, or its normalization)
+  auto hidden = [&](Index r0, Index rn, const auto& chat) {
+    tc.middleRows(r0, rn).array() = chat.middleRows(r0, rn).array().tanh();
+    h.middleRows(r0, rn).array() = a.block(r0, 3 * H, rn, H).array() * tc.middleRows(r0, rn).array();
+  };
+
   // recurrent term
   const bool zero_state = t == 0 && h0_zero_;
+  if (norm() == LstmNorm::none && !zero_state) {
+    // one parallel region: the product and the gates' nonlinearity by gate-column panels, then the
+    // cell and hidden state by row blocks
+    const Index width = panel_width<T>(G, H), rows = row_block(N, H);
+    two_phases(
+        (G + width - 1) / width,
+        [&](Index p) {
+          const Index g0 = p * width, gw = std::min(width, G - g0);
+          a.middleCols(g0, gw).noalias() += h_prev * weight_hh_.value.middleRows(g0, gw).transpose();
+          activate_gates(a, g0, gw, H);
+        },
+        (N + rows - 1) / rows,
+        [&](Index b) {
+          const Index r0 = b * rows, rn = std::min(rows, N - r0);
+          cell(r0, rn);
+          hidden(r0, rn, c);
+        });
+    return;
+  }
   if (norm() == LstmNorm::none) {
-    if (!zero_state) product_wt(a, h_prev, weight_hh_.value, true);
+    // zero h_0: no recurrent product
   } else if (zero_state && !h0_given_ && (norm() == LstmNorm::layer || training_)) {
     // The default zero h_0: W_hh h_0 = 0, and normalizing it gives exactly 0 (x - mean = 0, no
     // shift), so nothing is added to a; backward skips this step's recurrent part, so hw_ and
@@ -291,33 +431,33 @@ void Lstm<T>::step_forward(Index t, Index N) {
     a += step_g_.topRows(N);
   }
 
-  // gate nonlinearities, in place: i, f -> σ, g -> tanh, o -> σ
-  a.leftCols(2 * H).array() = a.leftCols(2 * H).array().logistic();
-  a.middleCols(2 * H, H).array() = a.middleCols(2 * H, H).array().tanh();
-  a.rightCols(H).array() = a.rightCols(H).array().logistic();
+  // gate nonlinearities, in place: i, f -> σ, g -> tanh, o -> σ (in column panels)
+  const Index width = std::max(kMinPanel, (G / kPanels + kMinPanel - 1) / kMinPanel * kMinPanel);
+  if (N * G < 16384) {
+    activate_gates(a, 0, G, H);  // too small to share
+  } else {
+    for_panels(G, width, [&](Index g0, Index gw) { activate_gates(a, g0, gw, H); });
+  }
 
   // cell state
-  MatrixMap<T> c(c_.data() + r * H, N, H);
-  c.array() = a.middleCols(H, H).array() * c_prev.array() + a.leftCols(H).array() * a.middleCols(2 * H, H).array();
+  cell(0, N);
 
   // hidden state
-  MatrixMap<T> tc(tc_.data() + r * H, N, H);
   switch (norm()) {
     case LstmNorm::none:
-      tc.array() = c.array().tanh();
+      hidden(0, N, c);
       break;
     case LstmNorm::batch:
       if (training_) bn_c_->forward_train(step_c_.data(), c.data(), gamma_c_.value.data(), beta_c_.value.data(), t, N);
       else bn_c_->forward_eval(step_c_.data(), c.data(), gamma_c_.value.data(), beta_c_.value.data(), t, N);
-      tc.array() = step_c_.topRows(N).array().tanh();
+      hidden(0, N, step_c_.topRows(N));
       break;
     case LstmNorm::layer:
       layer_norm_forward(step_c_.data(), ln_mean_c_.data() + r, ln_rstd_c_.data() + r, c.data(),
                          gamma_c_.value.data(), beta_c_.value.data(), N, H, eps);
-      tc.array() = step_c_.topRows(N).array().tanh();
+      hidden(0, N, step_c_.topRows(N));
       break;
   }
-  out_.middleRows(r, N).array() = a.rightCols(H).array() * tc.array();
 }
 
 // dy: (L*N, H); dh_n/dc_n: (N, H) or nullptr. Returns dx_ (L*N, I).
@@ -363,13 +503,14 @@ const Matrix<T>& Lstm<T>::backward(const Matrix<T>& dy, const Matrix<T>* dh_n, c
   const Matrix<T>& d_in = norm() == LstmNorm::none ? dgates_ : dxw_;   // dL/d(x W_ih^T)
   const Matrix<T>& d_rec = norm() == LstmNorm::none ? dgates_ : dhw_;  // dL/d(h_{t-1} W_hh^T)
 
-  // parameter gradients: one product over all steps each
-  bias_ih_.grad += dgates_.colwise().sum();
-  if (norm() == LstmNorm::none) bias_hh_.grad += dgates_.colwise().sum();
-  weight_ih_.grad.noalias() += d_in.transpose() * x_;
+  // parameter gradients: one product (or pass) over all steps each
+  add_input_grads(bias_ih_.grad, norm() == LstmNorm::none ? &bias_hh_.grad : nullptr, weight_ih_.grad,
+                  dgates_.topRows(LN), d_in.topRows(LN), x_);
   if (!h0_zero_) add_product_tn(weight_hh_.grad, d_rec.topRows(N), h0_);
   if (L > 1) add_product_tn(weight_hh_.grad, d_rec.bottomRows(LN - N), out_.topRows(LN - N));
-  dx_.noalias() = d_in * weight_ih_.value;
+  for_panels(LN, std::max<Index>(kMinPanel, (LN + kPanels - 1) / kPanels), [&](Index r0, Index rn) {
+    dx_.middleRows(r0, rn).noalias() = d_in.middleRows(r0, rn) * weight_ih_.value;
+  });
   return dx_;
 }
 
@@ -385,6 +526,34 @@ void Lstm<T>::step_backward(Index t, Index N, const Matrix<T>& dy) {
   MatrixMap<T> da(dgates_.data() + r * G, N, G);
   const auto i = a.leftCols(H).array(), f = a.middleCols(H, H).array();
   const auto g = a.middleCols(2 * H, H).array(), o = a.rightCols(H).array();
+  const bool skip_dh0 = t == 0 && !h0_given_;
+
+  if (norm() == LstmNorm::none) {
+    // one parallel region: the element-wise part by row blocks, then dL/dh_{t-1} by panels
+    const Index rows = row_block(N, G), width = product_w_width(weight_hh_.value);
+    two_phases(
+        (N + rows - 1) / rows,
+        [&](Index b) {
+          const Index r0 = b * rows, rn = std::min(rows, N - r0);
+          auto dh = dh_.middleRows(r0, rn).array();
+          auto dc = dc_.middleRows(r0, rn).array();
+          const auto ib = i.middleRows(r0, rn), fb = f.middleRows(r0, rn), gb = g.middleRows(r0, rn);
+          const auto ob = o.middleRows(r0, rn), tcb = tc.middleRows(r0, rn).array();
+          auto da_b = da.middleRows(r0, rn);
+          // h_t = o ⊙ tanh(c_t)
+          dh += dy.middleRows(r + r0, rn).array();
+          da_b.rightCols(H).array() = dh * tcb * ob * (1 - ob);
+          dc += dh * ob * (1 - tcb.square());
+          // c_t = f ⊙ c_{t-1} + i ⊙ g
+          da_b.leftCols(H).array() = dc * gb * ib * (1 - ib);
+          da_b.middleCols(H, H).array() = dc * c_prev.middleRows(r0, rn).array() * fb * (1 - fb);
+          da_b.middleCols(2 * H, H).array() = dc * ib * (1 - gb.square());
+          dc *= fb;
+        },
+        skip_dh0 ? 0 : (H + width - 1) / width,
+        [&](Index p) { product_w_panel(dh_, da, weight_hh_.value, p * width, std::min(width, H - p * width)); });
+    return;
+  }
 
   // h_t = o ⊙ tanh(ĉ_t)
   dh_ += dy.middleRows(r, N);
@@ -418,14 +587,9 @@ void Lstm<T>::step_backward(Index t, Index N, const Matrix<T>& dy) {
   da.middleCols(2 * H, H).array() = dc_.array() * i * (1 - g.square());
   dc_.array() *= f;
 
-  // through W_hh h_{t-1} (and its normalization). With the default zero h_0, step 0's part
+  // through W_hh h_{t-1} and its normalization. With the default zero h_0, step 0's part
   // only feeds dL/dh_0, which is not computed then; dγ_h gets exactly 0 from step 0's x̂ = 0,
   // except in eval-mode BN, where x̂ = -running_mean * rstd.
-  const bool skip_dh0 = t == 0 && !h0_given_;
-  if (norm() == LstmNorm::none) {
-    if (!skip_dh0) product_w(dh_, da, weight_hh_.value);
-    return;
-  }
   if (skip_dh0 && (norm() == LstmNorm::layer || forward_trained_)) return;
   MatrixMap<T> dhw(dhw_.data() + r * G, N, G);
   if (norm() == LstmNorm::batch) {
