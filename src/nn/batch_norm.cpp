@@ -32,7 +32,8 @@ constexpr Index kBlockRows = 32;       // rows per L1-resident block of the L = 
 constexpr Index kTileBytes = 1 << 20;  // budget for a tile's slices: half of a 2 MB L2
 constexpr Index kMaxChunks = 16;       // row chunks of the L = 1 kernels
 constexpr Index kPartials = 4096;      // chunks x tile width: bounds their stack scratch
-constexpr Index kMinChunkRows = 512;   // rows per chunk, at least
+constexpr Index kMinChunkRows = 128;   // rows per chunk, at least
+constexpr Index kChunkedRows = 1024;   // from this many rows on, chunks (else channel tiles)
 constexpr Index kParallelValues = Index(1) << 16;  // fewer values: one thread (fork costs more)
 
 // Channels per tile for L = 1, when a pass touches `tensors` (N, C) tensors: the tile's slices
@@ -86,14 +87,16 @@ template <typename T>
 RowPlan row_plan(Index N, Index C, Index tensors) {
   const int team =
       N * C < kParallelValues || omp_in_parallel() ? 1 : std::max(1, omp_get_max_threads());
-  if (N < 2 * kMinChunkRows) {
+  if (N < kChunkedRows) {
     // at least a tile per thread; a channel's arithmetic does not depend on its tile
     const Index share = (C + team - 1) / team;
     const Index step = std::min(tile_width<T>(N, C, tensors), (share + kLanes - 1) / kLanes * kLanes);
     return {N, 1, step, team};
   }
-  // All chunks are reduced before any is normalized, so narrow tiles would keep nothing in L2;
-  // wide tiles read long runs of each row (narrow ones defeat the prefetchers).
+  // Row chunks, whole-row tiles (narrower ones were slower here even at 1 KB runs: strided
+  // rows defeat the prefetchers). Each thread reduces its run of chunks, then normalizes them in
+  // reverse order, so that the second pass starts on what the first left in L2. Results depend
+  // on the chunks only (fixed by N and C).
   const Index step = std::min(kMaxTile, C);
   const Index max_chunks = std::min(kMaxChunks, kPartials / step);
   Index rows = std::max(kMinChunkRows, (N + max_chunks - 1) / max_chunks);
@@ -152,17 +155,19 @@ void run_rows(const RowPlan& p, Index N, Index C, Reduce reduce, Merge merge, Fi
     if (parallel) {
 #pragma omp parallel num_threads(p.team)
       {
-#pragma omp for schedule(static)
-        for (Index k = 0; k < p.chunks; ++k) partial(k);
+        // this thread's run of chunks
+        const Index id = omp_get_thread_num(), team = omp_get_num_threads();
+        const Index k0 = p.chunks * id / team, k1 = p.chunks * (id + 1) / team;
+        for (Index k = k0; k < k1; ++k) partial(k);
+#pragma omp barrier
 #pragma omp single
         merged();
-#pragma omp for schedule(static)
-        for (Index k = 0; k < p.chunks; ++k) pass(k);
+        for (Index k = k1 - 1; k >= k0; --k) pass(k);
       }
     } else {
       for (Index k = 0; k < p.chunks; ++k) partial(k);
       merged();
-      for (Index k = 0; k < p.chunks; ++k) pass(k);
+      for (Index k = p.chunks - 1; k >= 0; --k) pass(k);
     }
   }
 }
