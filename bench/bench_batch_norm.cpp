@@ -3,11 +3,13 @@
 //                           keeps a copy of x) then backward (dx, dgamma, dbeta); what
 //                           torch.nn.BatchNorm1d does per call
 //   batch_norm_fwd/NxC      the layer's forward only
+//   batch_norm_bwd/NxC      the layer's backward only (after one forward)
 //   batch_norm_kernels/NxC  the free kernels (forward_train + running stats + backward) on
 //                           caller-owned buffers: the layer minus its copy of x
 // Counter min_GBps: the bytes a forward + backward must move at least (read x, write y, read dy,
 // read x again, write dx: 5 (N, C) float tensors) per second, for the roofline in
 // docs/performance.md.
+#include <chrono>
 #include <random>
 #include <string>
 
@@ -41,14 +43,22 @@ void layer_step(benchmark::State& state, Shape s) {
   BatchNorm1d<float> bn(s.c);
   const Matrix<float> x = random_matrix(s.n, s.c, 1), dy = random_matrix(s.n, s.c, 2);
   Matrix<float> y, dx;
+  double tf = 0, tb = 0;
   for (auto _ : state) {
     bn.zero_grad();
+    auto t0 = std::chrono::steady_clock::now();
     bn.forward(x, y);
+    auto t1 = std::chrono::steady_clock::now();
     bn.backward(dy, dx);
+    auto t2 = std::chrono::steady_clock::now();
+    tf += std::chrono::duration<double>(t1 - t0).count();
+    tb += std::chrono::duration<double>(t2 - t1).count();
     benchmark::DoNotOptimize(dx.data());
     benchmark::ClobberMemory();
   }
   set_counters(state, s.n, s.c);
+  state.counters["fwd_us"] = tf / double(state.iterations()) * 1e6;
+  state.counters["bwd_us"] = tb / double(state.iterations()) * 1e6;
 }
 
 // layer forward only
@@ -62,6 +72,21 @@ void layer_forward(benchmark::State& state, Shape s) {
     benchmark::ClobberMemory();
   }
   state.counters["min_GBps"] = benchmark::Counter(2.0 * double(s.n * s.c) * sizeof(float) * 1e-9,
+                                                  benchmark::Counter::kIsIterationInvariantRate);
+}
+
+// layer backward only (after one forward)
+void layer_backward(benchmark::State& state, Shape s) {
+  BatchNorm1d<float> bn(s.c);
+  const Matrix<float> x = random_matrix(s.n, s.c, 1), dy = random_matrix(s.n, s.c, 2);
+  Matrix<float> y, dx;
+  bn.forward(x, y);
+  for (auto _ : state) {
+    bn.backward(dy, dx);
+    benchmark::DoNotOptimize(dx.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["min_GBps"] = benchmark::Counter(3.0 * double(s.n * s.c) * sizeof(float) * 1e-9,
                                                   benchmark::Counter::kIsIterationInvariantRate);
 }
 
@@ -97,6 +122,9 @@ void register_batch_norm() {
         ->Unit(benchmark::kMicrosecond)
         ->UseRealTime();
     benchmark::RegisterBenchmark(("batch_norm_fwd/" + shape).c_str(), layer_forward, s)
+        ->Unit(benchmark::kMicrosecond)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark(("batch_norm_bwd/" + shape).c_str(), layer_backward, s)
         ->Unit(benchmark::kMicrosecond)
         ->UseRealTime();
     benchmark::RegisterBenchmark(("batch_norm_kernels/" + shape).c_str(), kernels_step, s)

@@ -50,6 +50,27 @@ void gemm_panels(benchmark::State& state, Dims d, Index panels) {
                                                 benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// dh-style product C (M, N) = A (M, K) * B (K, N), panels of `width` columns of C, each summing
+// K in `kparts` parts (smaller packed panels of B).
+void gemm_dh(benchmark::State& state, Dims d, Index width, Index kparts) {
+  const Matrix<float> a = Matrix<float>::Random(d.m, d.k), b = Matrix<float>::Random(d.k, d.n);
+  Matrix<float> c(d.m, d.n);
+  const Index panels = d.n / width, kc = d.k / kparts;
+  for (auto _ : state) {
+#pragma omp parallel for schedule(static)
+    for (Index p = 0; p < panels; ++p) {
+      auto out = c.middleCols(p * width, width);
+      out.noalias() = a.leftCols(kc) * b.block(0, p * width, kc, width);
+      for (Index k = 1; k < kparts; ++k)
+        out.noalias() += a.middleCols(k * kc, kc) * b.block(k * kc, p * width, kc, width);
+    }
+    benchmark::DoNotOptimize(c.data());
+    benchmark::ClobberMemory();
+  }
+  state.counters["GFLOPs"] = benchmark::Counter(2.0 * double(d.m * d.k * d.n) * 1e-9,
+                                                benchmark::Counter::kIsIterationInvariantRate);
+}
+
 // dW-style product C (M, N) += A^T (M, K) * B (K, N) with A (K, M): row panels of C (`rows`
 // rows each) shared out among the threads, each summing K in chunks of `depth` rows, so that no
 // packed operand exceeds Eigen's 128 KB stack limit (no heap allocation).
@@ -76,10 +97,15 @@ void gemm_dw(benchmark::State& state, Dims d, Index rows, Index depth) {
 }  // namespace
 
 void register_gemm() {
+  for (const auto& [width, kparts] : {std::pair<Index, Index>{32, 1}, {64, 2}, {128, 4}, {64, 1}, {128, 1}}) {
+    benchmark::RegisterBenchmark(("gemm_dh/32x1024x256/w" + std::to_string(width) + "k" + std::to_string(kparts)).c_str(), gemm_dh, Dims{32, 1024, 256}, width, kparts)
+        ->Unit(benchmark::kMicrosecond)
+        ->UseRealTime();
+  }
   benchmark::RegisterBenchmark("gemm_panels8/32x1024x256", gemm_panels, Dims{32, 1024, 256}, Index{8})
       ->Unit(benchmark::kMicrosecond)
       ->UseRealTime();
-  for (const auto [rows, depth] : {std::pair<Index, Index>{128, 128}, {256, 128}, {1024, 128}, {128, 992}, {1024, 992}}) {
+  for (const auto& [rows, depth] : {std::pair<Index, Index>{128, 128}, {256, 128}, {1024, 128}, {128, 992}, {1024, 992}}) {
     benchmark::RegisterBenchmark(("gemm_dw/1024x992x256/r" + std::to_string(rows) + "d" + std::to_string(depth)).c_str(), gemm_dw, Dims{1024, 992, 256}, rows, depth)
         ->Unit(benchmark::kMicrosecond)
         ->UseRealTime();

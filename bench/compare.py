@@ -37,7 +37,11 @@ TARGETS = {
     "lstm_step/none/L1": 6, "lstm_step/batch/L1": 6, "lstm_step/none/L32": 4,
     "lstm_step/batch/L32": 6,
 }
-DEFAULT_FILTER = r"^(batch_norm|batch_norm_fwd|lstm_step)/"
+DEFAULT_FILTER = r"^(batch_norm|batch_norm_fwd|batch_norm_kernels|lstm_step)/"
+# bnlstm rows measured against another torch row: the kernels do the layer's work minus its copy
+# of x (torch's autograd keeps x by reference), so they face the same torch.nn.BatchNorm1d call
+TORCH_ROW = {f"batch_norm_kernels/{s}": f"batch_norm/{s}"
+             for s in ("32x1024", "1024x1024", "4096x256", "65536x64")}
 
 
 def load_average():
@@ -58,7 +62,8 @@ def git_commit():
 
 def run_torch(args, samples):
     cmd = ["/usr/bin/python3", os.path.join(HERE, "torch_bench.py"), "--threads", str(args.threads),
-           "--reps", str(args.reps), "--rep-time", str(args.rep_time), "--filter", args.filter]
+           "--reps", str(args.reps), "--rep-time", str(args.rep_time), "--filter",
+           args.filter.replace("|batch_norm_kernels", "")]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     for line in out.splitlines():
         row = json.loads(line)
@@ -78,7 +83,7 @@ def run_ours(args, samples, counters):
             continue
         name = b["run_name"].removesuffix("/real_time")
         samples.setdefault(name, []).append(b["real_time"] * scale[b["time_unit"]])
-        for key in ("min_GBps", "GFLOPs"):
+        for key in ("min_GBps", "GFLOPs", "fwd_us", "bwd_us"):
             if key in b:
                 counters.setdefault(name, {}).setdefault(key, []).append(b[key])
 
@@ -93,20 +98,23 @@ def epoch_figures(args):
     """Seconds per epoch and peak RSS: bnlstm CLI and torch_epoch.py (batch and none)."""
     rows = []
     cli = args.cli or os.path.join(os.path.dirname(args.bench), "bnlstm")
-    for norm in ("batch", "none"):
+    variants = [("batch", []), ("batch", ["--no-recalibrate"]), ("none", [])]
+    for norm, extra in variants:
         with tempfile.TemporaryDirectory() as out:
             cmd = [cli, "train", "--data", args.data, "--start", "2005-01-01", "--end", "2020-12-31",
                    "--target", "level", "--look-back", "1", "--hidden", "256", "--norm", norm,
                    "--batch-size", "32", "--lr", "1e-3", "--optimizer", "sgd", "--clip", "1",
                    "--epochs", str(args.epochs), "--patience", "0", "--threads", str(args.threads),
-                   "--quiet", "--out", out]
+                   "--quiet", "--out", out] + extra
             proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
             _, status, usage = os.wait4(proc.pid, 0)
             if status != 0:
                 sys.exit("bnlstm train failed: " + proc.stderr.read().decode())
             training = json.load(open(os.path.join(out, "metrics.json")))["training"]
-            rows.append((f"bnlstm {norm}", training["seconds"] / training["epochs_run"],
-                         usage.ru_maxrss / 1024))
+            label = f"bnlstm {norm}" + (" (no recal.)" if extra else "")
+            rows.append((label, training["seconds"] / training["epochs_run"], usage.ru_maxrss / 1024))
+        if extra:
+            continue
         cmd = ["/usr/bin/python3", os.path.join(HERE, "torch_epoch.py"), "--data", args.data,
                "--threads", str(args.threads), "--epochs", str(args.torch_epochs), "--model", norm]
         res = json.loads(subprocess.run(cmd, capture_output=True, text=True, check=True).stdout)
@@ -140,35 +148,43 @@ def main():
     names = list(ours_s) + [n for n in torch_s if n not in ours_s]
     print(f"# bnlstm vs PyTorch, {datetime.datetime.now().isoformat(timespec='seconds')}, "
           f"commit {git_commit()}, {args.threads} thread(s), float32")
+    omp_env = " ".join(f"{k}={v}" for k, v in os.environ.items() if k.startswith(("OMP_", "GOMP_")))
     print(f"# median of {args.rounds * args.reps} repetitions of >= {args.rep_time} s each; "
-          f"load average {load_before} (before), {load_after} (after)")
-    print(f"| {'case':<24} | {'PyTorch':>10} | {'bnlstm':>10} | {'ratio':>7} | {'target':>6} | met |")
-    print(f"|{'-' * 26}|{'-' * 12}|{'-' * 12}|{'-' * 9}|{'-' * 8}|-----|")
+          f"load average {load_before} (before), {load_after} (after){'; ' + omp_env if omp_env else ''}")
+    print("# ratio = PyTorch time / bnlstm time; batch_norm_kernels rows face the batch_norm row of "
+          "PyTorch")
+    print(f"| {'case':<28} | {'PyTorch':>10} | {'bnlstm':>10} | {'ratio':>7} | {'target':>6} | met |")
+    print(f"|{'-' * 30}|{'-' * 12}|{'-' * 12}|{'-' * 9}|{'-' * 8}|-----|")
     table = []
     for name in names:
-        t = statistics.median(torch_s[name]) if name in torch_s else None
+        tname = TORCH_ROW.get(name, name)
+        t = statistics.median(torch_s[tname]) if tname in torch_s else None
         o = statistics.median(ours_s[name]) if name in ours_s else None
         ratio = t / o if t and o else None
-        target = TARGETS.get(name)
+        target = TARGETS.get(tname)
         met = "" if target is None or ratio is None else ("yes" if ratio >= target else "NO")
-        print(f"| {name:<24} | {fmt_us(t):>10} | {fmt_us(o):>10} | "
+        print(f"| {name:<28} | {fmt_us(t):>10} | {fmt_us(o):>10} | "
               f"{(f'{ratio:.1f}x' if ratio else '-'):>7} | {(f'{target}x' if target else ''):>6} | {met:<3} |")
         table.append({"name": name, "torch_us": t, "bnlstm_us": o, "ratio": ratio, "target": target})
     extra = [(n, c) for n, c in counters.items() if n in ours_s]
     if extra:
         print("\n# bnlstm rates (median): min_GBps = compulsory bytes (5 tensors for BN fwd+bwd) / time")
         for name, c in extra:
-            print(f"  {name:<26} " + ", ".join(f"{k} {statistics.median(v):.1f}" for k, v in c.items()))
+            print(f"  {name:<28} " + ", ".join(f"{k} {statistics.median(v):.1f}" for k, v in c.items()))
 
     epochs = None
     if args.epoch:
         epochs = epoch_figures(args)
         print(f"\n# end-to-end: the notebook's experiment ({os.path.basename(args.data)}), "
               f"load average {load_average()}")
-        print(f"| {'model':<14} | {'s / epoch':>9} | {'peak RSS':>9} |")
-        print(f"|{'-' * 16}|{'-' * 11}|{'-' * 11}|")
+        print("# bnlstm: `bnlstm train` seconds / epochs from metrics.json (training batches, batch-norm"
+              " recalibration, validation); peak RSS of the process (wait4)")
+        print("# torch: bench/torch_epoch.py, training batches only; peak RSS includes the Python"
+              " interpreter and torch")
+        print(f"| {'model':<26} | {'s / epoch':>9} | {'peak RSS':>9} |")
+        print(f"|{'-' * 28}|{'-' * 11}|{'-' * 11}|")
         for model, sec, rss in epochs:
-            print(f"| {model:<14} | {sec:>9.4f} | {rss:>6.0f} MB |")
+            print(f"| {model:<26} | {sec:>9.4f} | {rss:>6.0f} MB |")
 
     if args.json:
         with open(args.json, "w") as f:

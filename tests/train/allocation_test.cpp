@@ -6,6 +6,8 @@
 // Eigen's aligned_malloc and libgomp all end in one of them, so every heap allocation of every
 // thread is seen. The tests then run training steps and assert that steps 2..k allocate nothing.
 // Under AddressSanitizer (which owns malloc itself) the wrappers are left out and the tests skip.
+// To see where an allocation comes from, compile this file with -DBNLSTM_DEBUG_ALLOC (and
+// -rdynamic): every counted allocation prints a backtrace to stderr.
 #if defined(__GNUC__) && !defined(__clang__) && __GNUC__ < 13
 #pragma GCC diagnostic ignored "-Wmaybe-uninitialized"  // Eigen + AVX-512, fixed in GCC 13
 #endif
