@@ -43,6 +43,9 @@ void layer_step(benchmark::State& state, Shape s) {
   BatchNorm1d<float> bn(s.c);
   const Matrix<float> x = random_matrix(s.n, s.c, 1), dy = random_matrix(s.n, s.c, 2);
   Matrix<float> y, dx;
+  // warm-up: sizes y, dx and the layer's buffers and faults their pages in
+  bn.forward(x, y);
+  bn.backward(dy, dx);
   double tf = 0, tb = 0;
   for (auto _ : state) {
     bn.zero_grad();
@@ -66,6 +69,7 @@ void layer_forward(benchmark::State& state, Shape s) {
   BatchNorm1d<float> bn(s.c);
   const Matrix<float> x = random_matrix(s.n, s.c, 1);
   Matrix<float> y;
+  bn.forward(x, y);  // warm-up
   for (auto _ : state) {
     bn.forward(x, y);
     benchmark::DoNotOptimize(y.data());
@@ -81,6 +85,7 @@ void layer_backward(benchmark::State& state, Shape s) {
   const Matrix<float> x = random_matrix(s.n, s.c, 1), dy = random_matrix(s.n, s.c, 2);
   Matrix<float> y, dx;
   bn.forward(x, y);
+  bn.backward(dy, dx);  // warm-up
   for (auto _ : state) {
     bn.backward(dy, dx);
     benchmark::DoNotOptimize(dx.data());
@@ -98,6 +103,8 @@ void kernels_step(benchmark::State& state, Shape s) {
   RowVector<float> gamma = RowVector<float>::Ones(C), beta = RowVector<float>::Zero(C);
   RowVector<float> dgamma(C), dbeta(C), mean(C), var(C), rstd(C);
   RowVector<float> running_mean = RowVector<float>::Zero(C), running_var = RowVector<float>::Ones(C);
+  y.setZero();  // warm-up: fault the outputs' pages in
+  dx.setZero();
   for (auto _ : state) {
     dgamma.setZero();
     dbeta.setZero();
