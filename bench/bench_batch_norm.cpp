@@ -1,11 +1,11 @@
 // BatchNorm1d forward + backward in training mode, the shapes of bench/torch_bench.py:
-//   batch_norm/NxC          the BatchNorm1d layer: forward (batch statistics, running-stat update,
-//                           keeps a copy of x) then backward (dx, dgamma, dbeta); what
-//                           torch.nn.BatchNorm1d does per call
-//   batch_norm_fwd/NxC      the layer's forward only
-//   batch_norm_bwd/NxC      the layer's backward only (after one forward)
-//   batch_norm_kernels/NxC  the free kernels (forward_train + running stats + backward) on
-//                           caller-owned buffers: the layer minus its copy of x
+//   batch_norm/NxC       the BatchNorm1d layer with copy_input off: forward (batch statistics,
+//                        running-statistics update) then backward(x, dy, dx) giving dx, dgamma,
+//                        dbeta; what torch.nn.BatchNorm1d does per call (its autograd keeps a
+//                        reference to x, not a copy)
+//   batch_norm_copy/NxC  the same with the layer's default copy of x
+//   batch_norm_fwd/NxC   the forward only (copy_input off)
+//   batch_norm_bwd/NxC   the backward only (after one forward)
 // Counter min_GBps: the bytes a forward + backward must move at least (read x, write y, read dy,
 // read x again, write dx: 5 (N, C) float tensors) per second, for the roofline in
 // docs/performance.md.
@@ -38,21 +38,22 @@ void set_counters(benchmark::State& state, Index n, Index c) {
       benchmark::Counter(bytes * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
 }
 
-// layer forward + backward
-void layer_step(benchmark::State& state, Shape s) {
-  BatchNorm1d<float> bn(s.c);
+// layer forward + backward; copy: the layer keeps its own copy of x (the default)
+void layer_step(benchmark::State& state, Shape s, bool copy) {
+  BatchNorm1d<float> bn(s.c, {.copy_input = copy});
   const Matrix<float> x = random_matrix(s.n, s.c, 1), dy = random_matrix(s.n, s.c, 2);
   Matrix<float> y, dx;
+  auto backward = [&] { copy ? bn.backward(dy, dx) : bn.backward(x, dy, dx); };
   // warm-up: sizes y, dx and the layer's buffers and faults their pages in
   bn.forward(x, y);
-  bn.backward(dy, dx);
+  backward();
   double tf = 0, tb = 0;
   for (auto _ : state) {
     bn.zero_grad();
     auto t0 = std::chrono::steady_clock::now();
     bn.forward(x, y);
     auto t1 = std::chrono::steady_clock::now();
-    bn.backward(dy, dx);
+    backward();
     auto t2 = std::chrono::steady_clock::now();
     tf += std::chrono::duration<double>(t1 - t0).count();
     tb += std::chrono::duration<double>(t2 - t1).count();
@@ -66,7 +67,7 @@ void layer_step(benchmark::State& state, Shape s) {
 
 // layer forward only
 void layer_forward(benchmark::State& state, Shape s) {
-  BatchNorm1d<float> bn(s.c);
+  BatchNorm1d<float> bn(s.c, {.copy_input = false});
   const Matrix<float> x = random_matrix(s.n, s.c, 1);
   Matrix<float> y;
   bn.forward(x, y);  // warm-up
@@ -81,13 +82,13 @@ void layer_forward(benchmark::State& state, Shape s) {
 
 // layer backward only (after one forward)
 void layer_backward(benchmark::State& state, Shape s) {
-  BatchNorm1d<float> bn(s.c);
+  BatchNorm1d<float> bn(s.c, {.copy_input = false});
   const Matrix<float> x = random_matrix(s.n, s.c, 1), dy = random_matrix(s.n, s.c, 2);
   Matrix<float> y, dx;
   bn.forward(x, y);
-  bn.backward(dy, dx);  // warm-up
+  bn.backward(x, dy, dx);  // warm-up
   for (auto _ : state) {
-    bn.backward(dy, dx);
+    bn.backward(x, dy, dx);
     benchmark::DoNotOptimize(dx.data());
     benchmark::ClobberMemory();
   }
@@ -95,46 +96,21 @@ void layer_backward(benchmark::State& state, Shape s) {
                                                   benchmark::Counter::kIsIterationInvariantRate);
 }
 
-// kernels on caller-owned buffers
-void kernels_step(benchmark::State& state, Shape s) {
-  const Index N = s.n, C = s.c;
-  const Matrix<float> x = random_matrix(N, C, 1), dy = random_matrix(N, C, 2);
-  Matrix<float> y(N, C), dx(N, C);
-  RowVector<float> gamma = RowVector<float>::Ones(C), beta = RowVector<float>::Zero(C);
-  RowVector<float> dgamma(C), dbeta(C), mean(C), var(C), rstd(C);
-  RowVector<float> running_mean = RowVector<float>::Zero(C), running_var = RowVector<float>::Ones(C);
-  y.setZero();  // warm-up: fault the outputs' pages in
-  dx.setZero();
-  for (auto _ : state) {
-    dgamma.setZero();
-    dbeta.setZero();
-    batch_norm_forward_train(y.data(), mean.data(), var.data(), rstd.data(), x.data(), gamma.data(),
-                             beta.data(), N, C, Index{1}, 1e-5f);
-    batch_norm_update_running_stats(running_mean.data(), running_var.data(), mean.data(),
-                                    var.data(), C, N, 0.1);
-    batch_norm_backward(dx.data(), dgamma.data(), dbeta.data(), dy.data(), x.data(), mean.data(),
-                        rstd.data(), gamma.data(), N, C, Index{1});
-    benchmark::DoNotOptimize(dx.data());
-    benchmark::ClobberMemory();
-  }
-  set_counters(state, N, C);
-}
-
 }  // namespace
 
 void register_batch_norm() {
   for (const Shape s : kShapes) {
     const std::string shape = std::to_string(s.n) + "x" + std::to_string(s.c);
-    benchmark::RegisterBenchmark(("batch_norm/" + shape).c_str(), layer_step, s)
+    benchmark::RegisterBenchmark(("batch_norm/" + shape).c_str(), layer_step, s, false)
+        ->Unit(benchmark::kMicrosecond)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark(("batch_norm_copy/" + shape).c_str(), layer_step, s, true)
         ->Unit(benchmark::kMicrosecond)
         ->UseRealTime();
     benchmark::RegisterBenchmark(("batch_norm_fwd/" + shape).c_str(), layer_forward, s)
         ->Unit(benchmark::kMicrosecond)
         ->UseRealTime();
     benchmark::RegisterBenchmark(("batch_norm_bwd/" + shape).c_str(), layer_backward, s)
-        ->Unit(benchmark::kMicrosecond)
-        ->UseRealTime();
-    benchmark::RegisterBenchmark(("batch_norm_kernels/" + shape).c_str(), kernels_step, s)
         ->Unit(benchmark::kMicrosecond)
         ->UseRealTime();
   }

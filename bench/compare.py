@@ -37,10 +37,11 @@ TARGETS = {
     "lstm_step/none/L1": 6, "lstm_step/batch/L1": 6, "lstm_step/none/L32": 4,
     "lstm_step/batch/L32": 6,
 }
-DEFAULT_FILTER = r"^(batch_norm|batch_norm_fwd|batch_norm_kernels|lstm_step)/"
-# bnlstm rows measured against another torch row: the kernels do the layer's work minus its copy
-# of x (torch's autograd keeps x by reference), so they face the same torch.nn.BatchNorm1d call
-TORCH_ROW = {f"batch_norm_kernels/{s}": f"batch_norm/{s}"
+DEFAULT_FILTER = r"^(batch_norm|batch_norm_copy|batch_norm_fwd|lstm_step)/"
+# bnlstm rows measured against another torch row: batch_norm_copy is the layer with its default
+# copy of x (batch_norm: copy_input off, x given to backward, as torch's autograd keeps x by
+# reference); it faces the same torch.nn.BatchNorm1d call
+TORCH_ROW = {f"batch_norm_copy/{s}": f"batch_norm/{s}"
              for s in ("32x1024", "1024x1024", "4096x256", "65536x64")}
 
 
@@ -63,7 +64,7 @@ def git_commit():
 def run_torch(args, samples):
     cmd = ["/usr/bin/python3", os.path.join(HERE, "torch_bench.py"), "--threads", str(args.threads),
            "--reps", str(args.reps), "--rep-time", str(args.rep_time), "--filter",
-           args.filter.replace("|batch_norm_kernels", "")]
+           args.filter.replace("|batch_norm_copy", "")]
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
     for line in out.splitlines():
         row = json.loads(line)
@@ -151,7 +152,7 @@ def main():
     omp_env = " ".join(f"{k}={v}" for k, v in os.environ.items() if k.startswith(("OMP_", "GOMP_")))
     print(f"# median of {args.rounds * args.reps} repetitions of >= {args.rep_time} s each; "
           f"load average {load_before} (before), {load_after} (after){'; ' + omp_env if omp_env else ''}")
-    print("# ratio = PyTorch time / bnlstm time; batch_norm_kernels rows face the batch_norm row of "
+    print("# ratio = PyTorch time / bnlstm time; batch_norm_copy rows face the batch_norm row of "
           "PyTorch")
     print(f"| {'case':<28} | {'PyTorch':>10} | {'bnlstm':>10} | {'ratio':>7} | {'target':>6} | met |")
     print(f"|{'-' * 30}|{'-' * 12}|{'-' * 12}|{'-' * 9}|{'-' * 8}|-----|")
@@ -161,7 +162,7 @@ def main():
         t = statistics.median(torch_s[tname]) if tname in torch_s else None
         o = statistics.median(ours_s[name]) if name in ours_s else None
         ratio = t / o if t and o else None
-        target = TARGETS.get(tname)
+        target = TARGETS.get(name)
         met = "" if target is None or ratio is None else ("yes" if ratio >= target else "NO")
         print(f"| {name:<28} | {fmt_us(t):>10} | {fmt_us(o):>10} | "
               f"{(f'{ratio:.1f}x' if ratio else '-'):>7} | {(f'{target}x' if target else ''):>6} | {met:<3} |")

@@ -1,583 +1,17 @@
-// Batch normalization kernels and the BatchNorm1d layer (include/bnlstm/nn/batch_norm.hpp).
-//
-// Structure, after ATen's CPU kernels: for L = 1 the contiguous dimension is C, so reductions
-// run down the rows with one accumulator per channel, vectorized across channels; for L > 1
-// every (n, c) is a contiguous run of L values, reduced along L. Channels go in tiles whose
-// accumulators live on the stack (no allocation); for L = 1 a tile is narrow enough that its
-// (N, tile) slice is still in L2 when the second pass (normalize, or dx) reads it again.
-// Every loop has a fixed order, so results do not change from run to run.
-//
-// Threads (L = 1, OpenMP, from about 64K values up): either the channel tiles are shared out
-// (each tile is reduced by one thread, as above), or, when there are too few tiles (C small,
-// N large), the rows are cut into at most kMaxChunks chunks whose partial statistics are merged
-// in chunk order. Tiles and chunks depend on N and C only, never on the number of threads, so
-// the results are the same bit for bit with any thread count.
+// The BatchNorm1d layer (include/bnlstm/nn/batch_norm.hpp): parameters, running statistics, the
+// cache of the last forward, and state files. The kernels it calls are in batch_norm_kernels.cpp.
 #include "bnlstm/nn/batch_norm.hpp"
 
 #include <fmt/format.h>
-#include <omp.h>
 
 #include <algorithm>
-#include <cmath>
-#include <type_traits>
 
+#include "batch_norm_internal.hpp"
 #include "bnlstm/core/error.hpp"
+#include "bnlstm/io/safetensors.hpp"
 #include "norm_internal.hpp"
 
 namespace bnlstm {
-namespace {
-
-constexpr Index kMaxTile = 1024;       // channels per tile: bounds the stack scratch
-constexpr Index kBlockRows = 32;       // rows per L1-resident block of the L = 1 reductions
-constexpr Index kTileBytes = 1 << 20;  // budget for a tile's slices: half of a 2 MB L2
-constexpr Index kMaxChunks = 16;       // row chunks of the L = 1 kernels
-constexpr Index kPartials = 4096;      // chunks x tile width: bounds their stack scratch
-constexpr Index kMinChunkRows = 128;   // rows per chunk, at least
-constexpr Index kChunkedRows = 1024;   // from this many rows on, chunks (else channel tiles)
-constexpr Index kParallelValues = Index(1) << 16;  // fewer values: one thread (fork costs more)
-
-// Channels per tile for L = 1, when a pass touches `tensors` (N, C) tensors: the tile's slices
-// fit kTileBytes, in whole cache lines; whole rows (up to kMaxTile) when even one line per row
-// would not fit, since then nothing can stay in L2 anyway and long runs stream best. (Tiles
-// sized for L1 do not help: rows of a power-of-two width map to the same few L1 sets.)
-template <typename T>
-Index tile_width(Index N, Index C, Index tensors) {
-  const Index line = 64 / Index(sizeof(T));
-  const Index fit = kTileBytes / (std::max<Index>(N, 1) * tensors * Index(sizeof(T)));
-  const Index tw = fit < line ? kMaxTile : std::min(kMaxTile, fit / line * line);
-  return std::min(tw, C);
-}
-
-// Channel groups of the L = 1 reductions: f(c0, Lane{}) for c0 = 0, kLanes, ... < tw, where
-// Lane is an Eigen array type of the group's width: fixed kLanes for full groups (one or two
-// SIMD registers that stay in registers across the rows), at most kLanes for the last one.
-constexpr Index kLanes = 64;
-template <typename T>
-using FullLane = Eigen::Array<T, kLanes, 1>;
-template <typename T>
-using PartLane = Eigen::Array<T, Eigen::Dynamic, 1, 0, kLanes, 1>;
-template <typename T>
-using PartRow = Eigen::Array<T, 1, Eigen::Dynamic>;  // a row segment (Map only)
-// Per-channel coefficient arrays (Map only)
-template <typename T>
-using VecMap = Eigen::Map<Eigen::Array<T, Eigen::Dynamic, 1>>;
-template <typename T>
-using ConstVecMap = Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>>;
-
-template <typename T, typename F>
-inline void for_lanes(Index tw, F f) {
-  Index c0 = 0;
-  for (; c0 + kLanes <= tw; c0 += kLanes) f(c0, kLanes, FullLane<T>());
-  if (c0 < tw) f(c0, tw - c0, PartLane<T>());
-}
-
-// How an L = 1 kernel splits (N, C): `chunks` row chunks of `rows` rows (the last one shorter)
-// times channel tiles of `step` channels. One chunk: the tiles are shared out among `team`
-// threads. Several chunks (when N is large and there are fewer than kMinTiles tiles): every tile
-// is one parallel phase over its chunks. Rows, chunks and tiles depend on N and C only; `team`
-// changes who computes a piece, not how, so results do not depend on the thread count.
-struct RowPlan {
-  Index rows, chunks, step;
-  int team;
-};
-
-constexpr Index kMinTiles = 4;  // enough tiles to share out among the threads
-
-template <typename T>
-RowPlan row_plan(Index N, Index C, Index tensors) {
-  const int team =
-      N * C < kParallelValues || omp_in_parallel() ? 1 : std::max(1, omp_get_max_threads());
-  if (N < kChunkedRows) {
-    // at least a tile per thread; a channel's arithmetic does not depend on its tile
-    const Index share = (C + team - 1) / team;
-    const Index step = std::min(tile_width<T>(N, C, tensors), (share + kLanes - 1) / kLanes * kLanes);
-    return {N, 1, step, team};
-  }
-  // Row chunks, whole-row tiles (narrower ones were slower here even at 1 KB runs: strided
-  // rows defeat the prefetchers). Each thread reduces its run of chunks, then normalizes them in
-  // reverse order, so that the second pass starts on what the first left in L2. Results depend
-  // on the chunks only (fixed by N and C).
-  const Index step = std::min(kMaxTile, C);
-  const Index max_chunks = std::min(kMaxChunks, kPartials / step);
-  Index rows = std::max(kMinChunkRows, (N + max_chunks - 1) / max_chunks);
-  rows = (rows + kBlockRows - 1) / kBlockRows * kBlockRows;
-  return {rows, (N + rows - 1) / rows, step, team};
-}
-
-// Runs the L = 1 two-phase pattern of every kernel here over plan p:
-//   reduce(part_a, part_b, x_rows_offset, n, c0, tw)  per (chunk, tile): two per-channel double
-//                                                     partials over n rows starting at a row
-//   merge(a, b, n_before, part_a, part_b, n)          folds a chunk's partials into the totals
-//   finish(a, b, c0, tw)                              totals -> per-channel coefficients, in place
-//   apply(row0, n, c0, tw, a, b)                      the element-wise pass over those rows
-// Chunks are folded in chunk order, so the result does not depend on the threads.
-template <typename Reduce, typename Merge, typename Finish, typename Apply>
-void run_rows(const RowPlan& p, Index N, Index C, Reduce reduce, Merge merge, Finish finish,
-              Apply apply) {
-  // One thread never enters a parallel region: libgomp allocates a one-thread team every time.
-  const bool parallel = p.team > 1;
-  if (p.chunks == 1) {
-    const Index tiles = (C + p.step - 1) / p.step;
-    auto tile = [&](Index k) {
-      const Index c0 = k * p.step, tw = std::min(p.step, C - c0);
-      double a[kMaxTile], b[kMaxTile];
-      reduce(a, b, Index{0}, N, c0, tw);
-      finish(a, b, c0, tw);
-      apply(Index{0}, N, c0, tw, static_cast<const double*>(a), static_cast<const double*>(b));
-    };
-    if (parallel) {
-#pragma omp parallel for schedule(static) num_threads(p.team)
-      for (Index k = 0; k < tiles; ++k) tile(k);
-    } else {
-      for (Index k = 0; k < tiles; ++k) tile(k);
-    }
-    return;
-  }
-  double pa[kPartials], pb[kPartials], a[kMaxTile], b[kMaxTile];
-  auto rows = [&](Index k) { return std::min(p.rows, N - k * p.rows); };
-  for (Index c0 = 0; c0 < C; c0 += p.step) {
-    const Index tw = std::min(p.step, C - c0);
-    // partial statistics per chunk
-    auto partial = [&](Index k) { reduce(pa + k * tw, pb + k * tw, k * p.rows, rows(k), c0, tw); };
-    // merged in chunk order
-    auto merged = [&] {
-      std::copy_n(pa, tw, a);
-      std::copy_n(pb, tw, b);
-      for (Index k = 1; k < p.chunks; ++k)
-        merge(a, b, k * p.rows, pa + k * tw, pb + k * tw, rows(k), tw);
-      finish(a, b, c0, tw);
-    };
-    // element-wise pass (with threads: each on the chunks it reduced)
-    auto pass = [&](Index k) {
-      apply(k * p.rows, rows(k), c0, tw, static_cast<const double*>(a),
-            static_cast<const double*>(b));
-    };
-    if (parallel) {
-#pragma omp parallel num_threads(p.team)
-      {
-        // this thread's run of chunks
-        const Index id = omp_get_thread_num(), team = omp_get_num_threads();
-        const Index k0 = p.chunks * id / team, k1 = p.chunks * (id + 1) / team;
-        for (Index k = k0; k < k1; ++k) partial(k);
-#pragma omp barrier
-#pragma omp single
-        merged();
-        for (Index k = k1 - 1; k >= k0; --k) pass(k);
-      }
-    } else {
-      for (Index k = 0; k < p.chunks; ++k) partial(k);
-      merged();
-      for (Index k = p.chunks - 1; k >= 0; --k) pass(k);
-    }
-  }
-}
-
-// Chan, Golub & LeVeque: (mean, m2) over na values absorbs (mb, m2b) over nb values.
-inline void merge_moments(double* mean, double* m2, Index na, const double* mb, const double* m2b,
-                          Index nb, Index tw) {
-  const double n = double(na + nb), w = double(nb) / n, cross = double(na) * w;
-  for (Index c = 0; c < tw; ++c) {
-    const double delta = mb[c] - mean[c];
-    mean[c] += delta * w;
-    m2[c] += m2b[c] + delta * delta * cross;
-  }
-}
-
-// Plain sums absorb a chunk's sums.
-inline void merge_sums(double* sa, double* sb, Index, const double* pa, const double* pb, Index,
-                       Index tw) {
-  for (Index c = 0; c < tw; ++c) {
-    sa[c] += pa[c];
-    sb[c] += pb[c];
-  }
-}
-
-void check_train_batch(Index N, Index C, Index L) {
-  if (N * L == 1) {
-    throw Error("Expected more than 1 value per channel when training, got input size " +
-                detail::shape_string(N, C, L));
-  }
-  if (N * L * C == 0) {
-    throw Error("Expected a non-empty input when training, got input size " +
-                detail::shape_string(N, C, L));
-  }
-}
-
-// L = 1, one tile: per-channel mean and m2 = sum (x - mean)^2 of x[:, 0:tw], x: (N, C) offset
-// to the tile. Rows go in L1-resident blocks of kBlockRows: within a block a corrected two-pass
-// in T (block mean, then the deviations' sum and sum of squares), vectorized across channels;
-// blocks are merged in double (Chan, Golub & LeVeque). Accurate in float for any N, even when
-// |mean| >> std, while x is read from memory once.
-template <typename T>
-void stats_rows(double* __restrict mean, double* __restrict m2, const T* __restrict x, Index N,
-                Index C, Index tw) {
-  std::fill_n(mean, tw, 0.0);
-  std::fill_n(m2, tw, 0.0);
-  for (Index n0 = 0; n0 < N; n0 += kBlockRows) {
-    const Index nb = std::min(kBlockRows, N - n0);
-    const T* xb = x + n0 * C;
-    const double na = double(n0), nbd = double(nb), w = nbd / (na + nbd);
-    for_lanes<T>(tw, [&](Index c0, Index width, auto lane) {
-      using Lane = decltype(lane);
-      using Row = Eigen::Map<const Lane>;
-      // block mean
-      Lane s = Lane::Zero(width);
-      for (Index i = 0; i < nb; ++i) s += Row(xb + i * C + c0, width);
-      s *= T(1) / T(nb);
-      // deviations from it
-      Lane p = Lane::Zero(width), q = Lane::Zero(width);
-      for (Index i = 0; i < nb; ++i) {
-        const Lane d = Row(xb + i * C + c0, width) - s;
-        p += d;
-        q += d * d;
-      }
-      // merge the block into the totals
-      const double inv_nb = 1.0 / nbd, cross = na * w;
-      for (Index j = 0; j < width; ++j) {
-        const double pc = p[j];
-        const double delta = (double(s[j]) + pc * inv_nb) - mean[c0 + j];
-        mean[c0 + j] += delta * w;
-        m2[c0 + j] += (double(q[j]) - pc * pc * inv_nb) + delta * delta * cross;
-      }
-    });
-  }
-}
-
-// L > 1, channels [0, tw) of x: (N, C, L) offset to the tile: per run of L values a two-pass
-// mean and m2 in double, runs merged as in stats_rows.
-template <typename T>
-void stats_runs(double* mean, double* m2, const T* x, Index N, Index C, Index L, Index tw) {
-  std::fill_n(mean, tw, 0.0);
-  std::fill_n(m2, tw, 0.0);
-  for (Index n = 0; n < N; ++n) {
-    const double na = double(n * L), w = double(L) / (na + double(L));
-    for (Index c = 0; c < tw; ++c) {
-      const T* r = x + (n * C + c) * L;
-      const double m =
-          detail::fixed_order_sum(L, [r](Index l) { return double(r[l]); }) / double(L);
-      const double q = detail::fixed_order_sum(L, [r, m](Index l) {
-        const double d = double(r[l]) - m;
-        return d * d;
-      });
-      const double delta = m - mean[c];
-      mean[c] += delta * w;
-      m2[c] += q + delta * delta * na * w;
-    }
-  }
-}
-
-// L = 1, one tile: per-channel sums of dy and of dy * (x - mean) over the rows; blocks of
-// kBlockRows rows accumulate in T (vectorized across channels), the totals in double.
-template <typename T>
-void grad_sums_rows(double* __restrict sdy, double* __restrict sdyx, const T* __restrict dy,
-                    const T* __restrict x, const T* __restrict mean, Index N, Index C, Index tw) {
-  std::fill_n(sdy, tw, 0.0);
-  std::fill_n(sdyx, tw, 0.0);
-  for (Index n0 = 0; n0 < N; n0 += kBlockRows) {
-    const Index nb = std::min(kBlockRows, N - n0);
-    for_lanes<T>(tw, [&](Index c0, Index width, auto lane) {
-      using Lane = decltype(lane);
-      using Row = Eigen::Map<const Lane>;
-      const Lane m = Row(mean + c0, width);
-      Lane a = Lane::Zero(width), b = Lane::Zero(width);
-      for (Index i = n0; i < n0 + nb; ++i) {
-        const Lane g = Row(dy + i * C + c0, width);
-        a += g;
-        b += g * (Row(x + i * C + c0, width) - m);
-      }
-      for (Index j = 0; j < width; ++j) {
-        sdy[c0 + j] += a[j];
-        sdyx[c0 + j] += b[j];
-      }
-    });
-  }
-}
-
-// L > 1, channels [0, tw): the same sums, per run of L values in double.
-template <typename T>
-void grad_sums_runs(double* sdy, double* sdyx, const T* dy, const T* x, const T* mean, Index N,
-                    Index C, Index L, Index tw) {
-  std::fill_n(sdy, tw, 0.0);
-  std::fill_n(sdyx, tw, 0.0);
-  for (Index n = 0; n < N; ++n) {
-    for (Index c = 0; c < tw; ++c) {
-      const T* g = dy + (n * C + c) * L;
-      const T* r = x + (n * C + c) * L;
-      const double m = mean[c];
-      sdy[c] += detail::fixed_order_sum(L, [g](Index l) { return double(g[l]); });
-      sdyx[c] += detail::fixed_order_sum(
-          L, [g, r, m](Index l) { return double(g[l]) * (double(r[l]) - m); });
-    }
-  }
-}
-
-// out = (in - a) * k + b per channel; in, out: (N, C, L) offset to a tile of tw channels;
-// a, k, b: (tw). With in = x it normalizes (a = mean, k = rstd * gamma, b = beta).
-// copy: like out or nullptr; receives in, in the same pass.
-template <typename T>
-void affine_map(T* __restrict out, const T* __restrict in, const T* __restrict a,
-                const T* __restrict k, const T* __restrict b, Index N, Index C, Index L, Index tw,
-                T* __restrict copy = nullptr) {
-  if (L == 1) {
-    for (Index n = 0; n < N; ++n) {
-      const T* r = in + n * C;
-      T* o = out + n * C;
-      // (an Eigen copy: a plain loop here becomes a memcpy call per row)
-      if (copy) Eigen::Map<PartRow<T>>(copy + n * C, tw) = Eigen::Map<const PartRow<T>>(r, tw);
-      for (Index c = 0; c < tw; ++c) o[c] = (r[c] - a[c]) * k[c] + b[c];
-    }
-    return;
-  }
-  if (copy) {
-    for (Index n = 0; n < N; ++n)
-      for (Index c = 0; c < tw; ++c) std::copy_n(in + (n * C + c) * L, L, copy + (n * C + c) * L);
-  }
-  for (Index n = 0; n < N; ++n) {
-    for (Index c = 0; c < tw; ++c) {
-      const T* r = in + (n * C + c) * L;
-      T* o = out + (n * C + c) * L;
-      const T ac = a[c], kc = k[c], bc = b[c];
-      for (Index l = 0; l < L; ++l) o[l] = (r[l] - ac) * kc + bc;
-    }
-  }
-}
-
-// dx = k * (dy - a - (x - mean) * b) per channel, the training-mode input gradient with
-// k = gamma * rstd, a = mean(dy), b = rstd^2 * mean(dy * (x - mean)). Tile as in affine_map.
-template <typename T>
-void input_grad(T* __restrict dx, const T* __restrict dy, const T* __restrict x,
-                const T* __restrict mean, const T* __restrict k, const T* __restrict a,
-                const T* __restrict b, Index N, Index C, Index L, Index tw) {
-  if (L == 1) {
-    for (Index n = 0; n < N; ++n) {
-      const T* g = dy + n * C;
-      const T* r = x + n * C;
-      T* o = dx + n * C;
-      for (Index c = 0; c < tw; ++c) o[c] = k[c] * (g[c] - a[c] - (r[c] - mean[c]) * b[c]);
-    }
-    return;
-  }
-  for (Index n = 0; n < N; ++n) {
-    for (Index c = 0; c < tw; ++c) {
-      const Index off = (n * C + c) * L;
-      const T mc = mean[c], kc = k[c], ac = a[c], bc = b[c];
-      for (Index l = 0; l < L; ++l) dx[off + l] = kc * (dy[off + l] - ac - (x[off + l] - mc) * bc);
-    }
-  }
-}
-
-template <typename T>
-T inverse_std(double var, T eps) {
-  return T(1.0 / std::sqrt(std::max(var, 0.0) + double(eps)));
-}
-
-// The training forward. x_copy: (N, C, L) or nullptr; when given, it receives a copy of x, written
-// (for L = 1) during the normalize pass, so that BatchNorm1d keeps its input for backward without
-// a pass of its own over x.
-template <typename T>
-void forward_train(T* y, T* x_copy, T* mean, T* var, T* rstd, const T* x, const T* gamma,
-                   const T* beta, Index N, Index C, Index L, T eps) {
-  check_train_batch(N, C, L);
-  const double count = double(N * L);
-  // (mean, m2) -> mean, var, rstd; a and b become the mean and the scale rstd * gamma
-  // (vectorized: with few rows, a scalar sqrt and division per channel would cost as much as
-  // the passes over x)
-  // (plain loops for the casts, Eigen for the double sqrt: a cast inside an Eigen expression,
-  // or std::sqrt in a loop, stays scalar)
-  auto finish = [=](double* a, double* b, Index c0, Index tw) {
-    double r[kMaxTile];
-    for (Index c = 0; c < tw; ++c) b[c] = std::max(b[c] / count, 0.0);  // biased variance
-    VecMap<double>(r, tw) = (ConstVecMap<double>(b, tw) + double(eps)).sqrt().inverse();
-    T* __restrict m = mean + c0;
-    T* __restrict v = var + c0;
-    T* __restrict rs = rstd + c0;
-    for (Index c = 0; c < tw; ++c) {
-      m[c] = T(a[c]);
-      v[c] = T(b[c]);
-      rs[c] = T(r[c]);  // as inverse_std()
-      a[c] = double(m[c]);
-    }
-    if (gamma) {
-      for (Index c = 0; c < tw; ++c) b[c] = double(rs[c] * gamma[c0 + c]);
-    } else {
-      for (Index c = 0; c < tw; ++c) b[c] = double(rs[c]);
-    }
-  };
-  // normalize, scale and shift
-  auto apply = [=](Index row0, Index n, Index c0, Index tw, const double* a, const double* b) {
-    T m[kMaxTile], k[kMaxTile], sh[kMaxTile];
-    VecMap<T>(m, tw) = ConstVecMap<double>(a, tw).template cast<T>();
-    VecMap<T>(k, tw) = ConstVecMap<double>(b, tw).template cast<T>();
-    if (beta) {
-      VecMap<T>(sh, tw) = ConstVecMap<T>(beta + c0, tw);
-    } else {
-      VecMap<T>(sh, tw).setZero();
-    }
-    const Index off = (row0 * C + c0) * L;
-    affine_map(y + off, x + off, m, k, sh, n, C, L, tw, x_copy ? x_copy + off : nullptr);
-  };
-  if (L == 1) {
-    auto reduce = [=](double* a, double* b, Index row0, Index n, Index c0, Index tw) {
-      stats_rows(a, b, x + row0 * C + c0, n, C, tw);
-    };
-    run_rows(row_plan<T>(N, C, x_copy ? 3 : 2), N, C, reduce, merge_moments, finish, apply);
-    return;
-  }
-  for (Index c0 = 0; c0 < C; c0 += kMaxTile) {
-    const Index tw = std::min(kMaxTile, C - c0);
-    double a[kMaxTile], b[kMaxTile];
-    stats_runs(a, b, x + c0 * L, N, C, L, tw);
-    finish(a, b, c0, tw);
-    apply(0, N, c0, tw, a, b);
-  }
-}
-
-}  // namespace
-
-template <typename T>
-void batch_norm_forward_train(T* y, T* mean, T* var, T* rstd, const T* x, const T* gamma,
-                              const T* beta, Index N, Index C, Index L, T eps) {
-  forward_train(y, static_cast<T*>(nullptr), mean, var, rstd, x, gamma, beta, N, C, L, eps);
-}
-
-template <typename T>
-void batch_norm_forward_eval(T* y, const T* x, const T* mean, const T* var, const T* gamma,
-                             const T* beta, Index N, Index C, Index L, T eps) {
-  // normalize with the given statistics, scale and shift
-  auto apply = [=](Index row0, Index n, Index c0, Index tw, const double*, const double*) {
-    T k[kMaxTile], sh[kMaxTile];
-    VecMap<T> mk(k, tw), msh(sh, tw);
-    // as inverse_std()
-    mk = (ConstVecMap<T>(var + c0, tw).template cast<double>().max(0.0) + double(eps))
-             .sqrt()
-             .inverse()
-             .template cast<T>();
-    if (gamma) mk *= ConstVecMap<T>(gamma + c0, tw);
-    if (beta) {
-      msh = ConstVecMap<T>(beta + c0, tw);
-    } else {
-      msh.setZero();
-    }
-    const Index off = (row0 * C + c0) * L;
-    affine_map(y + off, x + off, mean + c0, k, sh, n, C, L, tw);
-  };
-  if (L == 1) {
-    auto zeros = [](double* a, double* b, Index, Index, Index, Index tw) {
-      std::fill_n(a, tw, 0.0);
-      std::fill_n(b, tw, 0.0);
-    };
-    auto none = [](auto&&...) {};
-    run_rows(row_plan<T>(N, C, 2), N, C, zeros, none, none, apply);
-    return;
-  }
-  for (Index c0 = 0; c0 < C; c0 += kMaxTile) apply(0, N, c0, std::min(kMaxTile, C - c0), nullptr, nullptr);
-}
-
-template <typename T>
-void batch_norm_backward(T* dx, T* dgamma, T* dbeta, const T* dy, const T* x, const T* mean,
-                         const T* rstd, const T* gamma, Index N, Index C, Index L) {
-  const double count = double(N * L);
-  // (sum dy, sum dy * (x - mean)) -> dgamma = sum dy * xhat, dbeta = sum dy; a and b become
-  // mean(dy) and rstd^2 * mean(dy * (x - mean))
-  auto finish = [=](double* a, double* b, Index c0, Index tw) {
-    VecMap<double> ma(a, tw), mb(b, tw);
-    const auto r = ConstVecMap<T>(rstd + c0, tw).template cast<double>();
-    if (dgamma) VecMap<T>(dgamma + c0, tw) += (mb * r).template cast<T>();
-    if (dbeta) VecMap<T>(dbeta + c0, tw) += ma.template cast<T>();
-    ma = (ma / count).template cast<T>().template cast<double>();
-    mb = (r * r * mb / count).template cast<T>().template cast<double>();
-  };
-  // dx = gamma * rstd * (dy - mean(dy) - xhat * mean(dy * xhat))
-  auto apply = [=](Index row0, Index n, Index c0, Index tw, const double* a, const double* b) {
-    T k[kMaxTile], am[kMaxTile], bm[kMaxTile];
-    const auto r = ConstVecMap<T>(rstd + c0, tw).template cast<double>();
-    if (gamma) {
-      VecMap<T>(k, tw) = (r * ConstVecMap<T>(gamma + c0, tw).template cast<double>()).template cast<T>();
-    } else {
-      VecMap<T>(k, tw) = r.template cast<T>();
-    }
-    VecMap<T>(am, tw) = ConstVecMap<double>(a, tw).template cast<T>();
-    VecMap<T>(bm, tw) = ConstVecMap<double>(b, tw).template cast<T>();
-    const Index off = (row0 * C + c0) * L;
-    input_grad(dx + off, dy + off, x + off, mean + c0, k, am, bm, n, C, L, tw);
-  };
-  if (L == 1) {
-    auto reduce = [=](double* a, double* b, Index row0, Index n, Index c0, Index tw) {
-      const Index off = row0 * C + c0;
-      grad_sums_rows(a, b, dy + off, x + off, mean + c0, n, C, tw);
-    };
-    run_rows(row_plan<T>(N, C, 3), N, C, reduce, merge_sums, finish, apply);
-    return;
-  }
-  for (Index c0 = 0; c0 < C; c0 += kMaxTile) {
-    const Index tw = std::min(kMaxTile, C - c0);
-    double a[kMaxTile], b[kMaxTile];
-    grad_sums_runs(a, b, dy + c0 * L, x + c0 * L, mean + c0, N, C, L, tw);
-    finish(a, b, c0, tw);
-    apply(0, N, c0, tw, a, b);
-  }
-}
-
-template <typename T>
-void batch_norm_backward_eval(T* dx, T* dgamma, T* dbeta, const T* dy, const T* x, const T* mean,
-                              const T* rstd, const T* gamma, Index N, Index C, Index L) {
-  const bool sums = dgamma || dbeta;
-  // dgamma = sum dy * xhat, dbeta = sum dy (xhat from the fixed statistics)
-  auto finish = [=](double* a, double* b, Index c0, Index tw) {
-    if (!sums) return;
-    const auto r = ConstVecMap<T>(rstd + c0, tw).template cast<double>();
-    if (dgamma) VecMap<T>(dgamma + c0, tw) += (ConstVecMap<double>(b, tw) * r).template cast<T>();
-    if (dbeta) VecMap<T>(dbeta + c0, tw) += ConstVecMap<double>(a, tw).template cast<T>();
-  };
-  // dx = dy * gamma * rstd
-  auto apply = [=](Index row0, Index n, Index c0, Index tw, const double*, const double*) {
-    T k[kMaxTile], zero[kMaxTile];
-    VecMap<T>(k, tw) = ConstVecMap<T>(rstd + c0, tw);
-    if (gamma) VecMap<T>(k, tw) *= ConstVecMap<T>(gamma + c0, tw);
-    VecMap<T>(zero, tw).setZero();
-    const Index off = (row0 * C + c0) * L;
-    affine_map(dx + off, dy + off, zero, k, zero, n, C, L, tw);
-  };
-  if (L == 1) {
-    auto reduce = [=](double* a, double* b, Index row0, Index n, Index c0, Index tw) {
-      const Index off = row0 * C + c0;
-      if (sums) {
-        grad_sums_rows(a, b, dy + off, x + off, mean + c0, n, C, tw);
-      } else {
-        std::fill_n(a, tw, 0.0);
-        std::fill_n(b, tw, 0.0);
-      }
-    };
-    run_rows(row_plan<T>(N, C, sums ? 3 : 2), N, C, reduce, merge_sums, finish, apply);
-    return;
-  }
-  for (Index c0 = 0; c0 < C; c0 += kMaxTile) {
-    const Index tw = std::min(kMaxTile, C - c0);
-    double a[kMaxTile], b[kMaxTile];
-    if (sums) grad_sums_runs(a, b, dy + c0 * L, x + c0 * L, mean + c0, N, C, L, tw);
-    finish(a, b, c0, tw);  // does nothing without sums
-    apply(0, N, c0, tw, a, b);
-  }
-}
-
-template <typename T>
-void batch_norm_update_running_stats(T* running_mean, T* running_var, const T* mean, const T* var,
-                                     Index C, Index count, double factor) {
-  if (count < 2) {
-    throw Error(
-        "batch_norm_update_running_stats: the unbiased variance needs at least 2 values per "
-        "channel, got " +
-        std::to_string(count));
-  }
-  const double unbias = double(count) / double(count - 1);
-  for (Index c = 0; c < C; ++c) {
-    running_mean[c] = T((1 - factor) * double(running_mean[c]) + factor * double(mean[c]));
-    running_var[c] = T((1 - factor) * double(running_var[c]) + factor * double(var[c]) * unbias);
-  }
-}
-
-// ---------------------------------------------------------------------------------------------
-// BatchNorm1d
 
 template <typename T>
 BatchNorm1d<T>::BatchNorm1d(Index num_features, BatchNormOptions options)
@@ -619,47 +53,67 @@ void BatchNorm1d<T>::forward(const Matrix<T>& x, Matrix<T>& y, Index L) {
   var_.resize(C);
   rstd_.resize(C);
   const bool batch_stats = training_ || !options_.track_running_stats;
+  const bool copy = options_.copy_input;
   if (batch_stats) {
-    check_train_batch(N, C, L);  // before x_ changes
-    // the kernel keeps the copy of x for backward in its normalize pass
-    x_.resize(N, C * L);
-    forward_train(y.data(), x_.data(), mean_.data(), var_.data(), rstd_.data(), x.data(), gamma,
-                  beta, N, C, L, eps);
+    detail::batch_norm_check_train_batch(N, C, L);  // before anything changes
+    detail::RunningStats<T> running;
     if (training_ && options_.track_running_stats) {
       ++num_batches_tracked_;
-      const double factor =
-          options_.momentum ? *options_.momentum : 1.0 / double(num_batches_tracked_);
-      batch_norm_update_running_stats(running_mean_.data(), running_var_.data(), mean_.data(),
-                                      var_.data(), C, N * L, factor);
+      running = {running_mean_.data(), running_var_.data(),
+                 options_.momentum ? *options_.momentum : 1.0 / double(num_batches_tracked_)};
     }
+    // the kernel copies x (for backward) in its normalize pass and updates the running
+    // statistics tile by tile
+    if (copy) x_.resize(N, C * L);
+    detail::batch_norm_forward_train_fused(y.data(), copy ? x_.data() : nullptr, mean_.data(),
+                                           var_.data(), rstd_.data(), x.data(), gamma, beta, N, C,
+                                           L, eps, running);
   } else {
     batch_norm_forward_eval(y.data(), x.data(), running_mean_.data(), running_var_.data(), gamma,
                             beta, N, C, L, eps);
     mean_ = running_mean_;
     var_ = running_var_;
-    for (Index c = 0; c < C; ++c) rstd_[c] = inverse_std(double(var_[c]), eps);
-    x_ = x;
+    for (Index c = 0; c < C; ++c) rstd_[c] = detail::batch_norm_inverse_std(double(var_[c]), eps);
+    if (copy) x_ = x;
   }
+  if (!copy) x_.resize(0, 0);
+  rows_ = N;
+  cols_ = C * L;
   length_ = L;
   batch_stats_ = batch_stats;
 }
 
 template <typename T>
 void BatchNorm1d<T>::backward(const Matrix<T>& dy, Matrix<T>& dx) {
+  if (length_ != 0 && !options_.copy_input) {
+    throw Error(fmt::format("BatchNorm1d({}): copy_input is off, so backward needs the forward's "
+                            "input: call backward(x, dy, dx)",
+                            channels_));
+  }
+  backward(x_, dy, dx);
+}
+
+template <typename T>
+void BatchNorm1d<T>::backward(const Matrix<T>& x, const Matrix<T>& dy, Matrix<T>& dx) {
   if (length_ == 0) throw Error("BatchNorm1d: backward() called before forward()");
-  if (dy.rows() != x_.rows() || dy.cols() != x_.cols()) {
+  if (x.rows() != rows_ || x.cols() != cols_) {
+    throw Error(fmt::format("BatchNorm1d({}): input has shape ({}, {}), expected ({}, {}) as in "
+                            "the last forward",
+                            channels_, x.rows(), x.cols(), rows_, cols_));
+  }
+  if (dy.rows() != rows_ || dy.cols() != cols_) {
     throw Error(
         fmt::format("BatchNorm1d({}): gradient has shape ({}, {}), expected ({}, {}) as the last "
                     "forward's input",
-                    channels_, dy.rows(), dy.cols(), x_.rows(), x_.cols()));
+                    channels_, dy.rows(), dy.cols(), rows_, cols_));
   }
   T* dgamma = options_.affine ? weight_.grad.data() : nullptr;
   T* dbeta = options_.affine ? bias_.grad.data() : nullptr;
   const T* gamma = options_.affine ? weight_.value.data() : nullptr;
-  dx.resize(dy.rows(), dy.cols());
+  dx.resize(rows_, cols_);
   auto kernel = batch_stats_ ? batch_norm_backward<T> : batch_norm_backward_eval<T>;
-  kernel(dx.data(), dgamma, dbeta, dy.data(), x_.data(), mean_.data(), rstd_.data(), gamma,
-         x_.rows(), channels_, length_);
+  kernel(dx.data(), dgamma, dbeta, dy.data(), x.data(), mean_.data(), rstd_.data(), gamma, rows_,
+         channels_, length_);
 }
 
 template <typename T>
@@ -715,21 +169,7 @@ void BatchNorm1d<T>::load_state(const TensorFile& file, const std::string& prefi
   }
 }
 
-#define BNLSTM_INSTANTIATE(T)                                                                    \
-  template void batch_norm_forward_train<T>(T*, T*, T*, T*, const T*, const T*, const T*, Index, \
-                                            Index, Index, T);                                    \
-  template void batch_norm_forward_eval<T>(T*, const T*, const T*, const T*, const T*, const T*, \
-                                           Index, Index, Index, T);                              \
-  template void batch_norm_backward<T>(T*, T*, T*, const T*, const T*, const T*, const T*,       \
-                                       const T*, Index, Index, Index);                           \
-  template void batch_norm_backward_eval<T>(T*, T*, T*, const T*, const T*, const T*, const T*,  \
-                                            const T*, Index, Index, Index);                      \
-  template void batch_norm_update_running_stats<T>(T*, T*, const T*, const T*, Index, Index,     \
-                                                   double);                                      \
-  template class BatchNorm1d<T>;
-
-BNLSTM_INSTANTIATE(float)
-BNLSTM_INSTANTIATE(double)
-#undef BNLSTM_INSTANTIATE
+template class BatchNorm1d<float>;
+template class BatchNorm1d<double>;
 
 }  // namespace bnlstm

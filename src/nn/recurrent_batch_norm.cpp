@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "batch_norm_internal.hpp"
 #include "bnlstm/core/error.hpp"
 #include "bnlstm/nn/batch_norm.hpp"
 
@@ -49,13 +50,13 @@ void RecurrentBatchNorm<T>::forward_train(T* y, const T* x, const T* gamma, cons
   T* mean = batch_mean_.row(t).data();
   T* var = batch_var_.row(t).data();
   T* rstd = batch_rstd_.row(t).data();
-  batch_norm_forward_train(y, mean, var, rstd, x, gamma, beta, N, channels_, Index{1}, static_cast<T>(eps_));
-  // running statistics of this step only
+  // running statistics of this step only, updated by the kernel as it goes
   auto& tracked = num_batches_tracked_[static_cast<size_t>(t)];
   ++tracked;
   const double factor = momentum_ ? *momentum_ : 1.0 / static_cast<double>(tracked);
-  batch_norm_update_running_stats(running_mean_.row(t).data(), running_var_.row(t).data(), mean, var, channels_, N,
-                                  factor);
+  const detail::RunningStats<T> running{running_mean_.row(t).data(), running_var_.row(t).data(), factor};
+  detail::batch_norm_forward_train_fused(y, static_cast<T*>(nullptr), mean, var, rstd, x, gamma, beta, N, channels_,
+                                         Index{1}, static_cast<T>(eps_), running);
 }
 
 // x, y: (N, C) of step t.

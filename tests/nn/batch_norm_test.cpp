@@ -248,6 +248,38 @@ TEST(BatchNorm1d, GradientsAccumulateUntilZeroGrad) {
   EXPECT_TRUE(BatchNorm1d<double>(3, {.affine = false}).parameters().empty());
 }
 
+// Without its copy of x, the layer computes the same bits from the caller's x.
+TEST(BatchNorm1d, CopyInputOffGivesTheSameResultsFromTheCallersInput) {
+  for (const bool training : {true, false}) {
+    for (const Index L : {Index{1}, Index{3}}) {
+      SCOPED_TRACE(::testing::Message() << "training " << training << ", L " << L);
+      const Index N = 33, C = 70;
+      BatchNorm1d<float> kept(C), given(C, {.copy_input = false});
+      for (auto* bn : {&kept, &given}) {
+        bn->weight().value = random_matrix<float>(1, C, 1, 1.0, 0.5);
+        bn->bias().value = random_matrix<float>(1, C, 2);
+        bn->train(training);
+      }
+      Matrix<float> y1, y2, dx1, dx2;
+      for (uint64_t s = 3; s < 6; ++s) {
+        const Matrix<float> x = random_matrix<float>(N, C * L, s, 0.5, 2.0);
+        const Matrix<float> dy = random_matrix<float>(N, C * L, s + 10);
+        kept.forward(x, y1, L);
+        given.forward(x, y2, L);
+        kept.backward(dy, dx1);
+        given.backward(x, dy, dx2);
+        EXPECT_EQ(y1, y2);
+        EXPECT_EQ(dx1, dx2);
+      }
+      EXPECT_EQ(kept.weight().grad, given.weight().grad);
+      EXPECT_EQ(kept.bias().grad, given.bias().grad);
+      EXPECT_EQ(kept.running_mean(), given.running_mean());
+      EXPECT_EQ(kept.running_var(), given.running_var());
+      EXPECT_GT(dx1.norm(), 0);
+    }
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Errors
 
@@ -305,6 +337,13 @@ TEST(BatchNorm1d, ShapeMismatchesAreErrors) {
   EXPECT_EQ(
       error_of([&] { bn.backward(Matrix<double>::Ones(4, 5), dx); }),
       "BatchNorm1d(5): gradient has shape (4, 5), expected (4, 10) as the last forward's input");
+  EXPECT_EQ(error_of([&] { bn.backward(Matrix<double>::Ones(4, 5), Matrix<double>::Ones(4, 10), dx); }),
+            "BatchNorm1d(5): input has shape (4, 5), expected (4, 10) as in the last forward");
+  BatchNorm1d<double> uncopied(5, {.copy_input = false});
+  uncopied.forward(random_matrix<double>(4, 5, 1), y);
+  EXPECT_EQ(error_of([&] { uncopied.backward(Matrix<double>::Ones(4, 5), dx); }),
+            "BatchNorm1d(5): copy_input is off, so backward needs the forward's input: call "
+            "backward(x, dy, dx)");
   EXPECT_EQ(error_of([] { BatchNorm1d<float> b(0); }),
             "BatchNorm1d: num_features must be >= 1, got 0");
   EXPECT_EQ(error_of([] { BatchNorm1d<float> b(2, {.eps = 0}); }),
