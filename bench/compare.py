@@ -103,7 +103,8 @@ def epoch_figures(args):
     for norm, extra in variants:
         with tempfile.TemporaryDirectory() as out:
             cmd = [cli, "train", "--data", args.data, "--start", "2005-01-01", "--end", "2020-12-31",
-                   "--target", "level", "--look-back", "1", "--hidden", "256", "--norm", norm,
+                   "--target", "level", "--scaler", "minmax", "--look-back", "1", "--hidden",
+                   "256", "--norm", norm,
                    "--batch-size", "32", "--lr", "1e-3", "--optimizer", "sgd", "--clip", "1",
                    "--epochs", str(args.epochs), "--patience", "0", "--threads", str(args.threads),
                    "--quiet", "--out", out] + extra

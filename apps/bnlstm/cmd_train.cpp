@@ -348,7 +348,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--seed", f->seed, "Seed of initialization and shuffling")
       ->type_name("N")
       ->capture_default_str();
-  cmd->add_option("--threads", f->threads, "Threads for the matrix products")
+  cmd->add_option("--threads", f->threads,
+                  "Threads for the matrix products and normalization kernels (docs/performance.md: "
+                  "as many as cores on a quiet machine, 1 on a busy one)")
       ->type_name("N")
       ->capture_default_str();
   cmd->add_option("--log-every", f->log_every, "Print the losses every N epochs; 0 = never")

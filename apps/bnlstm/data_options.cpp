@@ -124,7 +124,8 @@ void add_window_flags(CLI::App* cmd, WindowFlags& f) {
                   "level, delta (change from the previous row) or both, per input column")
       ->type_name("KIND")
       ->capture_default_str();
-  cmd->add_option("--scaler", f.scaler, "minmax or zscore, fitted on the training rows")
+  cmd->add_option("--scaler", f.scaler,
+                  "zscore or minmax (the notebook's), fitted on the training rows")
       ->type_name("KIND")
       ->capture_default_str();
   cmd->add_option("--train-size", f.train_size, "Training fraction of the rows (notebook: 0.7)")

@@ -64,7 +64,7 @@ struct WindowFlags {
   std::string horizon = "1";
   std::string target = "delta";
   std::string input = "level";
-  std::string scaler = "minmax";
+  std::string scaler = "zscore";
   std::string train_size = "0.7";
   std::string val_size;  // empty: validate on the test part (the notebook)
 };

@@ -102,6 +102,8 @@ TEST_F(WorkflowCli, TrainWritesEverythingAndEvaluateReprintsItsTable) {
   EXPECT_NE(r.out.find("Epoch 1/3 - Loss: "), std::string::npos) << r.out;
   EXPECT_NE(r.out.find(", Val Loss: "), std::string::npos);
   EXPECT_NE(r.out.find("persistence (tomorrow=today)"), std::string::npos);
+  // the default scaler (docs/workflow.md: measured)
+  EXPECT_NE(r.out.find(", scaler z_score\n"), std::string::npos) << r.out;
   for (const char* f :
        {"model.safetensors", "history.csv", "history.json", "metrics.json", "test_forecasts.csv"})
     EXPECT_TRUE(fs::exists(out / f)) << f;

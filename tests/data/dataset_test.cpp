@@ -54,6 +54,8 @@ TEST(Dataset, FitsTheScalerOnTrainRowsAndWindowsTheWholeSeries) {
     s.values(t, 0) = static_cast<double>(t + 1);  // 1..10
   }
   DatasetOptions opt;
+  EXPECT_EQ(opt.scaler, ScalerKind::z_score);  // the default (docs/workflow.md: measured)
+  opt.scaler = ScalerKind::min_max;  // the values below are min-max ones
   opt.windows.target = Target::level;
   const Dataset d = make_dataset(s, opt);
   EXPECT_EQ(d.split.train_windows, (Range{0, 6}));
@@ -90,6 +92,7 @@ TEST(Dataset, DeltaInputsSplitWithTheSpan) {
     s.values(t, 0) = static_cast<double>((t + 1) * (t + 1));  // 1, 4, 9, ..., 100
   }
   DatasetOptions opt;
+  opt.scaler = ScalerKind::min_max;  // the values below are min-max ones
   opt.windows.input = InputKind::delta;
   opt.split = {0.5, 0.2};  // rows 0..4 train, 5..6 validation, 7..9 test
   const Dataset d = make_dataset(s, opt);
@@ -161,6 +164,7 @@ TEST_F(GoogleData, NotebookRangeRowCountAndCloses) {
 TEST_F(GoogleData, TestLevelsLeaveTheTrainingRangeDeltasDoNot) {
   const Series s = load_csv(kGoogle, notebook_range());
   DatasetOptions opt;
+  opt.scaler = ScalerKind::min_max;  // the values below are min-max ones
   opt.split.train = 0.7;
   opt.windows.target = Target::level;
   const Dataset level = make_dataset(s, opt);

@@ -29,6 +29,7 @@ struct Fixture {
   explicit Fixture(InputKind input = InputKind::level) : data(dataset(input)) {}
   static Dataset dataset(InputKind input) {
     DatasetOptions o;
+    o.scaler = ScalerKind::min_max;
     o.split = {0.6, 0.2};
     o.windows.lookback = 4;
     o.windows.horizon = 2;

@@ -20,7 +20,7 @@ namespace bnlstm {
 
 struct DatasetOptions {
   SplitFractions split;                     // default train 0.7, no validation
-  ScalerKind scaler = ScalerKind::min_max;  // ignored when a fitted scaler is given
+  ScalerKind scaler = ScalerKind::z_score;  // ignored when a fitted scaler is given
   WindowSpec windows;                       // default L = 1, H = 1, all columns in, column 0, delta
 };
 
