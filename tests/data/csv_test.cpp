@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "bnlstm/core/error.hpp"
+#include "testing/errors.hpp"
 
 namespace bnlstm {
 namespace {
@@ -23,17 +24,7 @@ std::vector<double> column(const Series& s, Index c) {
   return out;
 }
 
-// Runs f, expects bnlstm::Error, returns its message.
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no bnlstm::Error thrown";
-  return "";
-}
+using testing::error_of;
 
 TEST(CsvLayouts, YahooDefaultsToCloseColumn) {
   LoadReport report;

@@ -14,6 +14,7 @@
 
 #include "bnlstm/core/error.hpp"
 #include "bnlstm/data/csv.hpp"
+#include "testing/errors.hpp"
 
 namespace bnlstm {
 namespace {
@@ -22,16 +23,7 @@ Date ymd(int y, unsigned m, unsigned d) {
   return std::chrono::sys_days{std::chrono::year{y} / std::chrono::month{m} / std::chrono::day{d}};
 }
 
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no bnlstm::Error thrown";
-  return "";
-}
+using testing::error_of;
 
 const std::string kBuiltin = std::string(BNLSTM_SOURCE_DIR) + "/data/sp500.csv";
 const std::string kGoogle = std::string(BNLSTM_SHARED_DATA_DIR) + "/google.csv";

@@ -10,22 +10,14 @@
 #include <gtest/gtest.h>
 
 #include "bnlstm/core/error.hpp"
+#include "testing/errors.hpp"
 
 namespace bnlstm {
 namespace {
 
 using ::testing::HasSubstr;
 
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no bnlstm::Error thrown";
-  return "";
-}
+using testing::error_of;
 
 MatrixD two_columns() {
   MatrixD x(4, 2);

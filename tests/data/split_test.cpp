@@ -5,20 +5,12 @@
 
 #include "bnlstm/core/error.hpp"
 #include "bnlstm/data/windows.hpp"
+#include "testing/errors.hpp"
 
 namespace bnlstm {
 namespace {
 
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no bnlstm::Error thrown";
-  return "";
-}
+using testing::error_of;
 
 TEST(Split, NotebookSeventyThirty) {
   const Split s = chronological_split(10, 1, 1, {0.7, 0.0});

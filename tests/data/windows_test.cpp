@@ -10,20 +10,12 @@
 #include <gtest/gtest.h>
 
 #include "bnlstm/core/error.hpp"
+#include "testing/errors.hpp"
 
 namespace bnlstm {
 namespace {
 
-template <typename F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  ADD_FAILURE() << "no bnlstm::Error thrown";
-  return "";
-}
+using testing::error_of;
 
 Date day(int d) {
   return std::chrono::sys_days{std::chrono::year{2021} / 3 / d};

@@ -17,6 +17,7 @@
 #include "bnlstm/io/safetensors.hpp"
 #include "testing/compare.hpp"
 #include "testing/gradcheck.hpp"
+#include "testing/errors.hpp"
 
 namespace bnlstm {
 namespace {
@@ -283,15 +284,7 @@ TEST(BatchNorm1d, CopyInputOffGivesTheSameResultsFromTheCallersInput) {
 // ---------------------------------------------------------------------------------------------
 // Errors
 
-template <typename F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using testing::error_of;
 
 TEST(BatchNorm1d, SingleValuePerChannelInTrainingIsAnError) {
   BatchNorm1d<float> bn(3);

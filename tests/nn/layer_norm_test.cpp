@@ -13,6 +13,7 @@
 #include "bnlstm/io/safetensors.hpp"
 #include "testing/compare.hpp"
 #include "testing/gradcheck.hpp"
+#include "testing/errors.hpp"
 
 namespace bnlstm {
 namespace {
@@ -37,15 +38,7 @@ Matrix<T> rows_of(const TensorFile& f, const std::string& name, Index M, Index D
   return Eigen::Map<const Matrix<T>>(m.data(), M, D);
 }
 
-template <typename F>
-std::string error_of(F f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using testing::error_of;
 
 template <typename T>
 void run_golden_case(const TensorFile& f, const std::string& name) {

@@ -8,6 +8,7 @@
 #include <functional>
 
 #include "plot/plot_testing.hpp"
+#include "testing/errors.hpp"
 
 namespace bnlstm {
 namespace {
@@ -19,14 +20,7 @@ bool contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using testing::error_of;
 
 HistogramChart two_samples() {
   HistogramChart c;
