@@ -18,6 +18,7 @@
 #include "testing/compare.hpp"
 #include "testing/gradcheck.hpp"
 #include "testing/errors.hpp"
+#include "testing/random.hpp"
 
 namespace bnlstm {
 namespace {
@@ -33,15 +34,7 @@ long meta_int(const TensorFile& f, const std::string& key) {
   return std::stol(f.metadata.at(key));
 }
 
-template <typename T>
-Matrix<T> random_matrix(Index rows, Index cols, uint64_t seed, double offset = 0,
-                        double scale = 1) {
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<double> nd(offset, scale);
-  Matrix<T> m(rows, cols);
-  for (Index i = 0; i < m.size(); ++i) m.data()[i] = T(nd(rng));
-  return m;
-}
+using testing::random_matrix;
 
 // ---------------------------------------------------------------------------------------------
 // Golden files: every training step, then eval, compared tensor by tensor.

@@ -14,6 +14,7 @@
 #include "testing/compare.hpp"
 #include "testing/gradcheck.hpp"
 #include "testing/errors.hpp"
+#include "testing/random.hpp"
 
 namespace bnlstm {
 namespace {
@@ -21,15 +22,7 @@ namespace {
 template <typename T>
 constexpr double kRtol = sizeof(T) == 8 ? 1e-10 : 1e-5;
 
-template <typename T>
-Matrix<T> random_matrix(Index rows, Index cols, uint64_t seed, double offset = 0,
-                        double scale = 1) {
-  std::mt19937_64 rng(seed);
-  std::normal_distribution<double> nd(offset, scale);
-  Matrix<T> m(rows, cols);
-  for (Index i = 0; i < m.size(); ++i) m.data()[i] = T(nd(rng));
-  return m;
-}
+using testing::random_matrix;
 
 // A (N, T, D) golden tensor is stored as (N, T*D); the layer sees its M rows of D.
 template <typename T>
