@@ -4,6 +4,10 @@
 //   stream/triad/<MB>  a = b + s * c   bytes counted: 3 arrays (STREAM's convention; the
 //                                      write-allocate read of a is not counted)
 //   stream/read/<MB>   sum of b        bytes counted: 1 array
+//   stream/bn_passes/<MB>  the passes of a BatchNorm forward + backward as plain loops, without
+//                      the statistics: sum x; y = x*s + t; sum dy*x; dx = dy*s + x*t (x = b,
+//                      dy = c, y and dx = a). Bytes counted: 5 arrays, as min_GBps of the
+//                      batch_norm rows; the time is what the two-pass structure costs here.
 // <MB> is the size of one array: 4 and 16 MB are the BatchNorm tensors' sizes; 64 MB to 1 GB show
 // where the last-level cache ends (STREAM asks for arrays beyond every cache level).
 #include <omp.h>
@@ -60,9 +64,38 @@ void read(benchmark::State& state, long megabytes) {
                                               benchmark::Counter::kIsIterationInvariantRate);
 }
 
+void bn_passes(benchmark::State& state, long megabytes) {
+  Arrays arr(megabytes * (1 << 20) / long(sizeof(float)));
+  float* __restrict out = arr.a.get();
+  const float* __restrict x = arr.b.get();
+  const float* __restrict dy = arr.c.get();
+  const long n = arr.n;
+  for (auto _ : state) {
+    float sx = 0.0f, sxy = 0.0f;
+#pragma omp parallel for simd schedule(static) reduction(+ : sx)
+    for (long i = 0; i < n; ++i) sx += x[i];
+#pragma omp parallel for schedule(static)
+    for (long i = 0; i < n; ++i) out[i] = x[i] * 1.5f + 0.5f;
+#pragma omp parallel for simd schedule(static) reduction(+ : sxy)
+    for (long i = 0; i < n; ++i) sxy += dy[i] * x[i];
+#pragma omp parallel for schedule(static)
+    for (long i = 0; i < n; ++i) out[i] = dy[i] * 1.5f + x[i] * 0.5f;
+    benchmark::DoNotOptimize(sx);
+    benchmark::DoNotOptimize(sxy);
+    benchmark::ClobberMemory();
+  }
+  state.counters["GBps"] = benchmark::Counter(5.0 * double(n) * sizeof(float) * 1e-9,
+                                              benchmark::Counter::kIsIterationInvariantRate);
+}
+
 }  // namespace
 
 void register_stream() {
+  for (const long mb : {4L, 16L}) {
+    benchmark::RegisterBenchmark(("stream/bn_passes/" + std::to_string(mb)).c_str(), bn_passes, mb)
+        ->Unit(benchmark::kMicrosecond)
+        ->UseRealTime();
+  }
   for (const long mb : {4L, 16L, 64L, 256L, 1024L}) {
     benchmark::RegisterBenchmark(("stream/triad/" + std::to_string(mb)).c_str(), triad, mb)
         ->Unit(benchmark::kMicrosecond)
