@@ -186,7 +186,8 @@ void run_train(const TrainFlags& f) {
         "{} inputs, look-back {}, horizon {}, scaler {}\n",
         to_string(net.norm), net.hidden_size, to_string(net.init), net.hidden_size,
         dopt.windows.horizon, n_params, to_string(dopt.windows.target), target_name,
-        to_string(dopt.windows.input), dopt.windows.lookback, dopt.windows.horizon, to_string(dopt.scaler));
+        to_string(dopt.windows.input), dopt.windows.lookback, dopt.windows.horizon,
+        to_string(dopt.scaler));
     fmt::print(
         "training: {} lr {}, batch {}, up to {} epochs, patience {}, delta {}, clip {} {}, loss "
         "{}, seed {}, "

@@ -86,9 +86,10 @@ void BatchNorm1d<T>::forward(const Matrix<T>& x, Matrix<T>& y, Index L) {
 template <typename T>
 void BatchNorm1d<T>::backward(const Matrix<T>& dy, Matrix<T>& dx) {
   if (length_ != 0 && !options_.copy_input) {
-    throw Error(fmt::format("BatchNorm1d({}): copy_input is off, so backward needs the forward's "
-                            "input: call backward(x, dy, dx)",
-                            channels_));
+    throw Error(
+        fmt::format("BatchNorm1d({}): copy_input is off, so backward needs the forward's "
+                    "input: call backward(x, dy, dx)",
+                    channels_));
   }
   backward(x_, dy, dx);
 }
@@ -97,9 +98,10 @@ template <typename T>
 void BatchNorm1d<T>::backward(const Matrix<T>& x, const Matrix<T>& dy, Matrix<T>& dx) {
   if (length_ == 0) throw Error("BatchNorm1d: backward() called before forward()");
   if (x.rows() != rows_ || x.cols() != cols_) {
-    throw Error(fmt::format("BatchNorm1d({}): input has shape ({}, {}), expected ({}, {}) as in "
-                            "the last forward",
-                            channels_, x.rows(), x.cols(), rows_, cols_));
+    throw Error(
+        fmt::format("BatchNorm1d({}): input has shape ({}, {}), expected ({}, {}) as in "
+                    "the last forward",
+                    channels_, x.rows(), x.cols(), rows_, cols_));
   }
   if (dy.rows() != rows_ || dy.cols() != cols_) {
     throw Error(

@@ -23,8 +23,8 @@ struct RunningStats {
 // afterwards would move them between cores: at N = 32 that cost as much as the forward).
 template <typename T>
 void batch_norm_forward_train_fused(T* y, T* x_copy, T* mean, T* var, T* rstd, const T* x,
-                                    const T* gamma, const T* beta, Index N, Index C, Index L,
-                                    T eps, RunningStats<T> running);
+                                    const T* gamma, const T* beta, Index N, Index C, Index L, T eps,
+                                    RunningStats<T> running);
 
 // Throws bnlstm::Error unless a training batch has at least 2 values per channel and is
 // non-empty. (N, C, L): the input's shape.

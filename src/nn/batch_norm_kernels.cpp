@@ -13,8 +13,6 @@
 // N large), the rows are cut into at most kMaxChunks chunks whose partial statistics are merged
 // in chunk order. Tiles and chunks depend on N and C only, never on the number of threads, so
 // the results are the same bit for bit with any thread count.
-#include "bnlstm/nn/batch_norm.hpp"
-
 #include <fmt/format.h>
 #include <omp.h>
 
@@ -24,6 +22,7 @@
 
 #include "batch_norm_internal.hpp"
 #include "bnlstm/core/error.hpp"
+#include "bnlstm/nn/batch_norm.hpp"
 #include "norm_internal.hpp"
 
 namespace bnlstm {
@@ -92,7 +91,8 @@ RowPlan row_plan(Index N, Index C, Index tensors) {
   if (N < kChunkedRows) {
     // at least a tile per thread; a channel's arithmetic does not depend on its tile
     const Index share = (C + team - 1) / team;
-    const Index step = std::min(tile_width<T>(N, C, tensors), (share + kLanes - 1) / kLanes * kLanes);
+    const Index step =
+        std::min(tile_width<T>(N, C, tensors), (share + kLanes - 1) / kLanes * kLanes);
     return {N, 1, step, team};
   }
   // Row chunks, whole-row tiles (narrower ones were slower here even at 1 KB runs: strided
@@ -324,7 +324,8 @@ void affine_rows(T* __restrict out, Index out_stride, const T* __restrict in, In
     const T* r = in + i * in_stride;
     T* o = out + i * out_stride;
     // (an Eigen copy: a plain loop here becomes a memcpy call per row)
-    if (copy) Eigen::Map<PartRow<T>>(copy + i * out_stride, tw) = Eigen::Map<const PartRow<T>>(r, tw);
+    if (copy)
+      Eigen::Map<PartRow<T>>(copy + i * out_stride, tw) = Eigen::Map<const PartRow<T>>(r, tw);
     for (Index c = 0; c < tw; ++c) o[c] = (r[c] - a[c]) * k[c] + b[c];
   }
 }
@@ -390,9 +391,8 @@ void input_grad(T* __restrict dx, const T* __restrict dy, const T* __restrict x,
 
 // running = (1 - factor) * running + factor * batch over n channels, the variance unbiased.
 template <typename T>
-void update_running(T* __restrict running_mean, T* __restrict running_var,
-                    const T* __restrict mean, const T* __restrict var, Index n, double unbias,
-                    double factor) {
+void update_running(T* __restrict running_mean, T* __restrict running_var, const T* __restrict mean,
+                    const T* __restrict var, Index n, double unbias, double factor) {
   for (Index c = 0; c < n; ++c) {
     running_mean[c] = T((1 - factor) * double(running_mean[c]) + factor * double(mean[c]));
     running_var[c] = T((1 - factor) * double(running_var[c]) + factor * double(var[c]) * unbias);
@@ -438,8 +438,7 @@ void forward_train(T* y, T* x_copy, T* mean, T* var, T* rstd, const T* x, const 
     }
   };
   // the normalize pass's coefficients: m = mean, k = rstd * gamma, sh = beta; all (tw)
-  auto coefficients = [=](T* m, T* k, T* sh, Index c0, Index tw, const double* a,
-                          const double* b) {
+  auto coefficients = [=](T* m, T* k, T* sh, Index c0, Index tw, const double* a, const double* b) {
     VecMap<T>(m, tw) = ConstVecMap<double>(a, tw).template cast<T>();
     VecMap<T>(k, tw) = ConstVecMap<double>(b, tw).template cast<T>();
     if (beta) {
@@ -509,7 +508,8 @@ void batch_norm_forward_eval(T* y, const T* x, const T* mean, const T* var, cons
     run_rows(row_plan<T>(N, C, 2), N, C, zeros, none, none, apply);
     return;
   }
-  for (Index c0 = 0; c0 < C; c0 += kMaxTile) apply(0, N, c0, std::min(kMaxTile, C - c0), nullptr, nullptr);
+  for (Index c0 = 0; c0 < C; c0 += kMaxTile)
+    apply(0, N, c0, std::min(kMaxTile, C - c0), nullptr, nullptr);
 }
 
 template <typename T>
@@ -531,7 +531,8 @@ void batch_norm_backward(T* dx, T* dgamma, T* dbeta, const T* dy, const T* x, co
                           const double* b) {
     const auto r = ConstVecMap<T>(rstd + c0, tw).template cast<double>();
     if (gamma) {
-      VecMap<T>(k, tw) = (r * ConstVecMap<T>(gamma + c0, tw).template cast<double>()).template cast<T>();
+      VecMap<T>(k, tw) =
+          (r * ConstVecMap<T>(gamma + c0, tw).template cast<double>()).template cast<T>();
     } else {
       VecMap<T>(k, tw) = r.template cast<T>();
     }
@@ -621,29 +622,31 @@ namespace detail {
 
 template <typename T>
 void batch_norm_forward_train_fused(T* y, T* x_copy, T* mean, T* var, T* rstd, const T* x,
-                                    const T* gamma, const T* beta, Index N, Index C, Index L,
-                                    T eps, RunningStats<T> running) {
+                                    const T* gamma, const T* beta, Index N, Index C, Index L, T eps,
+                                    RunningStats<T> running) {
   forward_train(y, x_copy, mean, var, rstd, x, gamma, beta, N, C, L, eps, running);
 }
 
-void batch_norm_check_train_batch(Index N, Index C, Index L) { check_train_batch(N, C, L); }
+void batch_norm_check_train_batch(Index N, Index C, Index L) {
+  check_train_batch(N, C, L);
+}
 
 }  // namespace detail
 
-#define BNLSTM_INSTANTIATE(T)                                                                    \
-  template void batch_norm_forward_train<T>(T*, T*, T*, T*, const T*, const T*, const T*, Index, \
-                                            Index, Index, T);                                    \
-  template void batch_norm_forward_eval<T>(T*, const T*, const T*, const T*, const T*, const T*, \
-                                           Index, Index, Index, T);                              \
-  template void batch_norm_backward<T>(T*, T*, T*, const T*, const T*, const T*, const T*,       \
-                                       const T*, Index, Index, Index);                           \
-  template void batch_norm_backward_eval<T>(T*, T*, T*, const T*, const T*, const T*, const T*,  \
-                                            const T*, Index, Index, Index);                      \
-  template void batch_norm_update_running_stats<T>(T*, T*, const T*, const T*, Index, Index,     \
-                                                   double);                                      \
-  template void detail::batch_norm_forward_train_fused<T>(                                       \
-      T*, T*, T*, T*, T*, const T*, const T*, const T*, Index, Index, Index, T,                   \
-      detail::RunningStats<T>);
+#define BNLSTM_INSTANTIATE(T)                                                                     \
+  template void batch_norm_forward_train<T>(T*, T*, T*, T*, const T*, const T*, const T*, Index,  \
+                                            Index, Index, T);                                     \
+  template void batch_norm_forward_eval<T>(T*, const T*, const T*, const T*, const T*, const T*,  \
+                                           Index, Index, Index, T);                               \
+  template void batch_norm_backward<T>(T*, T*, T*, const T*, const T*, const T*, const T*,        \
+                                       const T*, Index, Index, Index);                            \
+  template void batch_norm_backward_eval<T>(T*, T*, T*, const T*, const T*, const T*, const T*,   \
+                                            const T*, Index, Index, Index);                       \
+  template void batch_norm_update_running_stats<T>(T*, T*, const T*, const T*, Index, Index,      \
+                                                   double);                                       \
+  template void detail::batch_norm_forward_train_fused<T>(T*, T*, T*, T*, T*, const T*, const T*, \
+                                                          const T*, Index, Index, Index, T,       \
+                                                          detail::RunningStats<T>);
 
 BNLSTM_INSTANTIATE(float)
 BNLSTM_INSTANTIATE(double)

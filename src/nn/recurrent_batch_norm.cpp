@@ -10,9 +10,11 @@
 namespace bnlstm {
 
 template <typename T>
-RecurrentBatchNorm<T>::RecurrentBatchNorm(Index channels, double eps, std::optional<double> momentum)
+RecurrentBatchNorm<T>::RecurrentBatchNorm(Index channels, double eps,
+                                          std::optional<double> momentum)
     : channels_(channels), eps_(eps), momentum_(momentum) {
-  if (channels < 1) throw Error("RecurrentBatchNorm: channels must be >= 1, got " + std::to_string(channels));
+  if (channels < 1)
+    throw Error("RecurrentBatchNorm: channels must be >= 1, got " + std::to_string(channels));
   if (!(eps > 0)) throw Error("RecurrentBatchNorm: eps must be > 0, got " + std::to_string(eps));
   if (momentum && !(*momentum >= 0 && *momentum <= 1))
     throw Error("RecurrentBatchNorm: momentum must be in [0, 1], got " + std::to_string(*momentum));
@@ -42,11 +44,15 @@ void RecurrentBatchNorm<T>::begin_training_sequence(Index L) {
 
 // x, y: (N, C) of step t.
 template <typename T>
-void RecurrentBatchNorm<T>::forward_train(T* y, const T* x, const T* gamma, const T* beta, Index t, Index N) {
+void RecurrentBatchNorm<T>::forward_train(T* y, const T* x, const T* gamma, const T* beta, Index t,
+                                          Index N) {
   if (N < 2)
-    throw Error("RecurrentBatchNorm: training needs a batch of at least 2 sequences (per-step batch statistics), got " +
-                std::to_string(N));
-  if (t >= batch_mean_.rows()) throw Error("RecurrentBatchNorm: step " + std::to_string(t) + " beyond the sequence");
+    throw Error(
+        "RecurrentBatchNorm: training needs a batch of at least 2 sequences (per-step batch "
+        "statistics), got " +
+        std::to_string(N));
+  if (t >= batch_mean_.rows())
+    throw Error("RecurrentBatchNorm: step " + std::to_string(t) + " beyond the sequence");
   T* mean = batch_mean_.row(t).data();
   T* var = batch_var_.row(t).data();
   T* rstd = batch_rstd_.row(t).data();
@@ -54,38 +60,44 @@ void RecurrentBatchNorm<T>::forward_train(T* y, const T* x, const T* gamma, cons
   auto& tracked = num_batches_tracked_[static_cast<size_t>(t)];
   ++tracked;
   const double factor = momentum_ ? *momentum_ : 1.0 / static_cast<double>(tracked);
-  const detail::RunningStats<T> running{running_mean_.row(t).data(), running_var_.row(t).data(), factor};
-  detail::batch_norm_forward_train_fused(y, static_cast<T*>(nullptr), mean, var, rstd, x, gamma, beta, N, channels_,
-                                         Index{1}, static_cast<T>(eps_), running);
+  const detail::RunningStats<T> running{running_mean_.row(t).data(), running_var_.row(t).data(),
+                                        factor};
+  detail::batch_norm_forward_train_fused(y, static_cast<T*>(nullptr), mean, var, rstd, x, gamma,
+                                         beta, N, channels_, Index{1}, static_cast<T>(eps_),
+                                         running);
 }
 
 // x, y: (N, C) of step t.
 template <typename T>
-void RecurrentBatchNorm<T>::forward_eval(T* y, const T* x, const T* gamma, const T* beta, Index t, Index N) const {
+void RecurrentBatchNorm<T>::forward_eval(T* y, const T* x, const T* gamma, const T* beta, Index t,
+                                         Index N) const {
   const Index seen = steps_seen();
   // steps beyond the longest training sequence reuse the last step's statistics
   const T* mean = seen ? running_mean_.row(std::min(t, seen - 1)).data() : default_mean_.data();
   const T* var = seen ? running_var_.row(std::min(t, seen - 1)).data() : default_var_.data();
-  batch_norm_forward_eval(y, x, mean, var, gamma, beta, N, channels_, Index{1}, static_cast<T>(eps_));
+  batch_norm_forward_eval(y, x, mean, var, gamma, beta, N, channels_, Index{1},
+                          static_cast<T>(eps_));
 }
 
 // dy, x, dx: (N, C) of step t.
 template <typename T>
-void RecurrentBatchNorm<T>::backward(T* dx, T* dgamma, T* dbeta, const T* dy, const T* x, const T* gamma, Index t,
-                                     Index N) const {
-  batch_norm_backward(dx, dgamma, dbeta, dy, x, batch_mean_.row(t).data(), batch_rstd_.row(t).data(), gamma, N,
-                      channels_, Index{1});
+void RecurrentBatchNorm<T>::backward(T* dx, T* dgamma, T* dbeta, const T* dy, const T* x,
+                                     const T* gamma, Index t, Index N) const {
+  batch_norm_backward(dx, dgamma, dbeta, dy, x, batch_mean_.row(t).data(),
+                      batch_rstd_.row(t).data(), gamma, N, channels_, Index{1});
 }
 
 // dy, x, dx: (N, C) of step t.
 template <typename T>
-void RecurrentBatchNorm<T>::backward_eval(T* dx, T* dgamma, T* dbeta, const T* dy, const T* x, const T* gamma,
-                                          Index t, Index N) {
+void RecurrentBatchNorm<T>::backward_eval(T* dx, T* dgamma, T* dbeta, const T* dy, const T* x,
+                                          const T* gamma, Index t, Index N) {
   const Index seen = steps_seen();
   const T* mean = seen ? running_mean_.row(std::min(t, seen - 1)).data() : default_mean_.data();
   const T* var = seen ? running_var_.row(std::min(t, seen - 1)).data() : default_var_.data();
-  for (Index c = 0; c < channels_; ++c) eval_rstd_[c] = T(1) / std::sqrt(var[c] + static_cast<T>(eps_));
-  batch_norm_backward_eval(dx, dgamma, dbeta, dy, x, mean, eval_rstd_.data(), gamma, N, channels_, Index{1});
+  for (Index c = 0; c < channels_; ++c)
+    eval_rstd_[c] = T(1) / std::sqrt(var[c] + static_cast<T>(eps_));
+  batch_norm_backward_eval(dx, dgamma, dbeta, dy, x, mean, eval_rstd_.data(), gamma, N, channels_,
+                           Index{1});
 }
 
 template <typename T>
@@ -107,8 +119,8 @@ void RecurrentBatchNorm<T>::load_state(const TensorFile& file, const std::string
                   tracked.shape == std::vector<int64_t>{mean.shape[0]};
   if (!ok)
     throw Error(file.source + ": " + prefix +
-                "running_mean/running_var/num_batches_tracked: expected shapes (steps, " + std::to_string(C) +
-                "), (steps, " + std::to_string(C) + "), (steps)");
+                "running_mean/running_var/num_batches_tracked: expected shapes (steps, " +
+                std::to_string(C) + "), (steps, " + std::to_string(C) + "), (steps)");
   const Index steps = mean.shape[0];
   const std::vector<T> m = mean.values<T>(), v = var.values<T>();
   const std::vector<int64_t> n = tracked.values<int64_t>();

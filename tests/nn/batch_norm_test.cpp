@@ -16,8 +16,8 @@
 #include "bnlstm/core/error.hpp"
 #include "bnlstm/io/safetensors.hpp"
 #include "testing/compare.hpp"
-#include "testing/gradcheck.hpp"
 #include "testing/errors.hpp"
+#include "testing/gradcheck.hpp"
 #include "testing/random.hpp"
 
 namespace bnlstm {
@@ -323,8 +323,9 @@ TEST(BatchNorm1d, ShapeMismatchesAreErrors) {
   EXPECT_EQ(
       error_of([&] { bn.backward(Matrix<double>::Ones(4, 5), dx); }),
       "BatchNorm1d(5): gradient has shape (4, 5), expected (4, 10) as the last forward's input");
-  EXPECT_EQ(error_of([&] { bn.backward(Matrix<double>::Ones(4, 5), Matrix<double>::Ones(4, 10), dx); }),
-            "BatchNorm1d(5): input has shape (4, 5), expected (4, 10) as in the last forward");
+  EXPECT_EQ(
+      error_of([&] { bn.backward(Matrix<double>::Ones(4, 5), Matrix<double>::Ones(4, 10), dx); }),
+      "BatchNorm1d(5): input has shape (4, 5), expected (4, 10) as in the last forward");
   BatchNorm1d<double> uncopied(5, {.copy_input = false});
   uncopied.forward(random_matrix<double>(4, 5, 1), y);
   EXPECT_EQ(error_of([&] { uncopied.backward(Matrix<double>::Ones(4, 5), dx); }),

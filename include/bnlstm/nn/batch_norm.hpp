@@ -127,7 +127,7 @@ class BatchNorm1d {
   RowVector<T> running_mean_, running_var_;
   int64_t num_batches_tracked_ = 0;
   // Cache of the last forward, for backward.
-  Matrix<T> x_;  // copy of x (copy_input); empty otherwise
+  Matrix<T> x_;                // copy of x (copy_input); empty otherwise
   Index rows_ = 0, cols_ = 0;  // x's shape
   RowVector<T> mean_, var_, rstd_;
   Index length_ = 0;         // L of the last forward; 0 = no forward yet
