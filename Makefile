@@ -48,7 +48,10 @@ clean:
 # bnlstm vs PyTorch in one run: microbenchmarks (same shapes, threads, warm-up and repetitions on
 # both sides, one table with the ratio per row) and the end-to-end seconds per epoch and peak
 # memory on the notebook's experiment. Method and recorded results: docs/performance.md.
+# Three rounds (about 2 minutes): PyTorch's times here vary by up to 8x between repetitions.
 BENCH_THREADS ?= 2
+BENCH_ROUNDS ?= 3
 bench: deps-torch $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS) --target bnlstm_bench bnlstm
-	$(PYTHON) bench/compare.py --bench $(BUILD)/bnlstm_bench --threads $(BENCH_THREADS) --epoch
+	$(PYTHON) bench/compare.py --bench $(BUILD)/bnlstm_bench --threads $(BENCH_THREADS) \
+	  --rounds $(BENCH_ROUNDS) --epoch
