@@ -180,7 +180,11 @@ def main():
             print(f"  {name:<28} " + ", ".join(f"{k} {statistics.median(v):.1f}" for k, v in c.items()))
 
     epochs = None
-    if args.epoch:
+    if args.epoch and not os.path.isfile(args.data):
+        # the notebook's data set lives beside the project (../shared), not in it
+        print(f"\n# end-to-end: skipped, {args.data} not found (the notebook's GOOG data; "
+              "give its path with --data)")
+    elif args.epoch:
         epochs = epoch_figures(args)
         print(f"\n# end-to-end: the notebook's experiment ({os.path.basename(args.data)}), "
               f"load average {load_average()}")
