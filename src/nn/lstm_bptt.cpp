@@ -30,6 +30,8 @@
 #include "bnlstm/nn/layer_norm.hpp"
 #include "bnlstm/nn/lstm.hpp"
 
+#include "packed_weight.hpp"
+
 namespace bnlstm {
 
 namespace {
@@ -46,7 +48,6 @@ void check_state(const Matrix<T>* m, const char* what, Index N, Index H) {
 constexpr Index kPanelBytes = 128 * 1024;  // EIGEN_STACK_ALLOCATION_LIMIT's default
 constexpr Index kMinPanel = 16;             // narrower panels waste the GEMM kernel
 constexpr Index kPanels = 4;                // panels of a large product, at least
-constexpr Index kMaxDepth = 512;            // longer sums go in parts (smaller packed panels)
 
 // Width of the panels of n output columns (or rows) when every one of them comes with `depth`
 // packed values: the widest multiple of kMinPanel whose packed panel fits kPanelBytes, and
@@ -91,6 +92,54 @@ void two_phases(Index n1, F1 f1, Index n2, F2 f2) {
   }
 }
 
+// f1(k) for k < n1, f2(k) for k < n2, f3(k) for k < n3, in one parallel region.
+template <typename F1, typename F2, typename F3>
+void three_phases(Index n1, F1 f1, Index n2, F2 f2, Index n3, F3 f3) {
+  const int team =
+      omp_in_parallel() ? 1 : int(std::min<Index>(omp_get_max_threads(), std::max({n1, n2, n3})));
+  if (team > 1) {
+#pragma omp parallel num_threads(team)
+    {
+#pragma omp for schedule(static)
+      for (Index k = 0; k < n1; ++k) f1(k);
+#pragma omp for schedule(static)
+      for (Index k = 0; k < n2; ++k) f2(k);
+#pragma omp for schedule(static)
+      for (Index k = 0; k < n3; ++k) f3(k);
+    }
+  } else {
+    for (Index k = 0; k < n1; ++k) f1(k);
+    for (Index k = 0; k < n2; ++k) f2(k);
+    for (Index k = 0; k < n3; ++k) f3(k);
+  }
+}
+
+// The packed W_hh (packed_weight.hpp): panels of n output columns, at least kPanels of them.
+inline Index packed_width(Index n) {
+  return std::max(kMinPanel, n / kPanels / kMinPanel * kMinPanel);
+}
+template <typename T>
+detail::PackedWeight<T> packed_view(const Vector<T>& storage, Index outputs, Index depth) {
+  detail::PackedWeight<T> v;
+  v.data = storage.data();
+  v.outputs = outputs;
+  v.depth = depth;
+  v.width = packed_width(outputs);
+  return v;
+}
+
+// out (N, n) = a (N, depth) op(W) for a packed W, a with row stride lda, out with ldo; the left
+// operand packed into rhs first, then the panels shared out.
+template <typename T>
+void packed_product(T* out, Index ldo, const T* a, Index lda, Index N,
+                    const detail::PackedWeight<T>& w, T* rhs) {
+  w.pack_rhs(rhs, a, lda, 0, N);
+  for_panels(w.outputs, w.width, [&](Index c0, Index cw) {
+    for (Index m = 0; m < N; ++m) std::fill_n(out + m * ldo + c0, cw, T(0));
+    w.multiply_add(out, ldo, rhs, N, c0 / w.width);
+  });
+}
+
 // Row blocks of an element-wise pass over n rows of `cols` values: results do not depend on them.
 inline Index row_block(Index n, Index cols) {
   constexpr Index kMinValues = 4096;  // per block
@@ -115,27 +164,6 @@ void product_wt(Out&& out, const A& a, const W& w, bool accumulate, Then then = 
     }
     then(g0, gw);
   });
-}
-
-// out (M, K) = a (M, G) * w with w (G, K), in panels of w's columns, G summed in parts of at most
-// kMaxDepth rows of w (the packed panel of w is a part's rows by the panel's columns).
-template <typename Out, typename A, typename W>
-void product_w_panel(Out&& out, const A& a, const W& w, Index k0, Index kw) {
-  const Index part = std::min(w.rows(), kMaxDepth);
-  auto o = out.middleCols(k0, kw);
-  o.noalias() = a.leftCols(part) * w.block(0, k0, part, kw);
-  for (Index r0 = part; r0 < w.rows(); r0 += part) {
-    const Index rc = std::min(part, w.rows() - r0);
-    o.noalias() += a.middleCols(r0, rc) * w.block(r0, k0, rc, kw);
-  }
-}
-template <typename W>
-Index product_w_width(const W& w) {
-  return panel_width<typename W::Scalar>(w.cols(), std::min(w.rows(), kMaxDepth));
-}
-template <typename Out, typename A, typename W>
-void product_w(Out&& out, const A& a, const W& w) {
-  for_panels(w.cols(), product_w_width(w), [&](Index k0, Index kw) { product_w_panel(out, a, w, k0, kw); });
 }
 
 // The gates' nonlinearity on columns [c0, c0 + cw) of a (N, 4H), in place: i, f (columns
@@ -318,6 +346,11 @@ const Matrix<T>& Lstm<T>::forward(const Matrix<T>& x, Index seq_len, const Matri
   h0_zero_ = !h0 || h0->isZero(0);
   h0_given_ = h0 != nullptr;
   if (c0) c0_ = *c0; else c0_.setZero();
+  // W_hh packed once for all the steps' products (none when no step has one)
+  if (L > 1 || !h0_zero_) {
+    detail::PackedWeight<T>::pack(packed_hh_t_, weight_hh_.value, true, packed_width(4 * H));
+    if (packed_rhs_.size() < 4 * H * N) packed_rhs_.resize(4 * H * N);
+  }
   if (batch_stats) {
     bn_x_->begin_training_sequence(L);
     bn_h_->begin_training_sequence(L);
@@ -388,12 +421,14 @@ void Lstm<T>::step_forward(Index t, Index N) {
   if (norm() == LstmNorm::none && !zero_state) {
     // one parallel region: the product and the gates' nonlinearity by gate-column panels, then the
     // cell and hidden state by row blocks
-    const Index width = panel_width<T>(G, H), rows = row_block(N, H);
+    const auto w = packed_view(packed_hh_t_, G, H);
+    const Index rows = row_block(N, H);
+    w.pack_rhs(packed_rhs_.data(), h_prev.data(), H, 0, N);
     two_phases(
-        (G + width - 1) / width,
+        w.panels(),
         [&](Index p) {
-          const Index g0 = p * width, gw = std::min(width, G - g0);
-          a.middleCols(g0, gw).noalias() += h_prev * weight_hh_.value.middleRows(g0, gw).transpose();
+          const Index g0 = p * w.width, gw = std::min(w.width, G - g0);
+          w.multiply_add(a.data(), G, packed_rhs_.data(), N, p);
           activate_gates(a, g0, gw, H);
         },
         (N + rows - 1) / rows,
@@ -420,7 +455,7 @@ void Lstm<T>::step_forward(Index t, Index N) {
   } else {
     MatrixMap<T> hw(hw_.data() + r * G, N, G);
     if (zero_state) hw.setZero();  // an explicit zero h0: backward differentiates through it
-    else product_wt(hw, h_prev, weight_hh_.value, false);
+    else packed_product(hw.data(), G, h_prev.data(), H, N, packed_view(packed_hh_t_, G, H), packed_rhs_.data());
     if (norm() == LstmNorm::batch) {
       if (training_) bn_h_->forward_train(step_g_.data(), hw.data(), gamma_h_.value.data(), nullptr, t, N);
       else bn_h_->forward_eval(step_g_.data(), hw.data(), gamma_h_.value.data(), nullptr, t, N);
@@ -478,6 +513,11 @@ const Matrix<T>& Lstm<T>::backward(const Matrix<T>& dy, const Matrix<T>* dh_n, c
   }
   dx_.resize(LN, I);
   dtmp_.resize(N, H);
+  // W_hh packed once for all the steps' dL/dh_{t-1} products (none when no step has one)
+  if (L > 1 || h0_given_) {
+    detail::PackedWeight<T>::pack(packed_hh_, weight_hh_.value, false, packed_width(H));
+    if (packed_rhs_.size() < G * N) packed_rhs_.resize(G * N);
+  }
   if (dh_n) dh_ = *dh_n; else dh_.setZero(N, H);
   if (dc_n) dc_ = *dc_n; else dc_.setZero(N, H);
 
@@ -530,8 +570,10 @@ void Lstm<T>::step_backward(Index t, Index N, const Matrix<T>& dy) {
 
   if (norm() == LstmNorm::none) {
     // one parallel region: the element-wise part by row blocks, then dL/dh_{t-1} by panels
-    const Index rows = row_block(N, G), width = product_w_width(weight_hh_.value);
-    two_phases(
+    const Index rows = row_block(N, G);
+    const auto w = packed_view(packed_hh_, H, G);
+    const Index groups = (N + w.nr() - 1) / w.nr();  // pieces of the packed da
+    three_phases(
         (N + rows - 1) / rows,
         [&](Index b) {
           const Index r0 = b * rows, rn = std::min(rows, N - r0);
@@ -550,8 +592,17 @@ void Lstm<T>::step_backward(Index t, Index N, const Matrix<T>& dy) {
           da_b.middleCols(2 * H, H).array() = dc * ib * (1 - gb.square());
           dc *= fb;
         },
-        skip_dh0 ? 0 : (H + width - 1) / width,
-        [&](Index p) { product_w_panel(dh_, da, weight_hh_.value, p * width, std::min(width, H - p * width)); });
+        skip_dh0 ? 0 : groups,
+        [&](Index q) {
+          const Index m0 = q * w.nr();
+          w.pack_rhs(packed_rhs_.data(), da.data(), G, m0, std::min(w.nr(), N - m0));
+        },
+        skip_dh0 ? 0 : w.panels(),
+        [&](Index p) {
+          const Index k0 = p * w.width, kw = std::min(w.width, H - k0);
+          dh_.middleCols(k0, kw).setZero();
+          w.multiply_add(dh_.data(), H, packed_rhs_.data(), N, p);
+        });
     return;
   }
 
@@ -603,7 +654,8 @@ void Lstm<T>::step_backward(Index t, Index N, const Matrix<T>& dy) {
     layer_norm_backward(dhw.data(), gamma_h_.grad.data(), static_cast<T*>(nullptr), da.data(), hw_.data() + r * G,
                         ln_mean_h_.data() + r, ln_rstd_h_.data() + r, gamma_h_.value.data(), N, G);
   }
-  if (!skip_dh0) product_w(dh_, dhw, weight_hh_.value);
+  if (!skip_dh0)
+    packed_product(dh_.data(), H, dhw.data(), G, N, packed_view(packed_hh_, H, G), packed_rhs_.data());
 }
 
 #define BNLSTM_INSTANTIATE(T)                                                                                   \

@@ -151,6 +151,10 @@ class Lstm {
   Matrix<T> dhw_, dxw_;          // (L*N, 4H) dL/d(W_h h), dL/d(W_x x) before normalization
   Matrix<T> dx_, dh_, dc_, dh0_, dc0_;  // (L*N, I), (N, H) x 4
   Matrix<T> dtmp_;               // (N, H) scratch
+
+  // W_hh packed once per forward (for h W_hh^T) and once per backward (for da W_hh), and the
+  // per-product packed left operand: src/nn/packed_weight.hpp.
+  Vector<T> packed_hh_t_, packed_hh_, packed_rhs_;
 };
 
 extern template class Lstm<float>;
