@@ -73,25 +73,6 @@ void for_panels(Index n, Index width, F f) {
   }
 }
 
-// f1(k) for k < n1, then f2(k) for k < n2, in one parallel region (the threads meet once in
-// between instead of forking twice); a plain loop with one thread.
-template <typename F1, typename F2>
-void two_phases(Index n1, F1 f1, Index n2, F2 f2) {
-  const int team = omp_in_parallel() ? 1 : int(std::min<Index>(omp_get_max_threads(), std::max(n1, n2)));
-  if (team > 1) {
-#pragma omp parallel num_threads(team)
-    {
-#pragma omp for schedule(static)
-      for (Index k = 0; k < n1; ++k) f1(k);
-#pragma omp for schedule(static)
-      for (Index k = 0; k < n2; ++k) f2(k);
-    }
-  } else {
-    for (Index k = 0; k < n1; ++k) f1(k);
-    for (Index k = 0; k < n2; ++k) f2(k);
-  }
-}
-
 // f1(k) for k < n1, f2(k) for k < n2, f3(k) for k < n3, in one parallel region.
 template <typename F1, typename F2, typename F3>
 void three_phases(Index n1, F1 f1, Index n2, F2 f2, Index n3, F3 f3) {
@@ -112,6 +93,13 @@ void three_phases(Index n1, F1 f1, Index n2, F2 f2, Index n3, F3 f3) {
     for (Index k = 0; k < n2; ++k) f2(k);
     for (Index k = 0; k < n3; ++k) f3(k);
   }
+}
+
+// f1(k) for k < n1, then f2(k) for k < n2, in one parallel region (the threads meet once in
+// between instead of forking twice); a plain loop with one thread.
+template <typename F1, typename F2>
+void two_phases(Index n1, F1 f1, Index n2, F2 f2) {
+  three_phases(n1, f1, n2, f2, Index{0}, [](Index) {});
 }
 
 // The packed W_hh (packed_weight.hpp): panels of n output columns, at least kPanels of them.
