@@ -154,7 +154,7 @@ def main():
     print(f"# median of {args.rounds * args.reps} repetitions of >= {args.rep_time} s each; "
           f"load average {load_before} (before), {load_after} (after){'; ' + omp_env if omp_env else ''}")
     print("# ratio = PyTorch time / bnlstm time, of the medians; best = the same of the fastest "
-          "repetitions (PyTorch's times vary by up to 3x between repetitions, bnlstm's by a few %); "
+          "repetitions (PyTorch's repetitions vary far more than bnlstm's); "
           "batch_norm_copy rows face the batch_norm row of PyTorch")
     print(f"| {'case':<28} | {'PyTorch':>10} | {'bnlstm':>10} | {'ratio':>7} | {'best':>6} | "
           f"{'target':>6} | met |")
