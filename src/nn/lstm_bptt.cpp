@@ -85,7 +85,7 @@ void three_phases(Index n1, F1 f1, Index n2, F2 f2, Index n3, F3 f3) {
       for (Index k = 0; k < n1; ++k) f1(k);
 #pragma omp for schedule(static)
       for (Index k = 0; k < n2; ++k) f2(k);
-#pragma omp for schedule(static)
+#pragma omp for schedule(static) nowait  // the region's end is the barrier
       for (Index k = 0; k < n3; ++k) f3(k);
     }
   } else {
