@@ -82,16 +82,18 @@ TrainOptions train_options(const TrainFlags& f) {
   o.patience = static_cast<int>(parse_int_flag("--patience", f.patience, 0));
   o.delta = parse_double_flag("--delta", f.delta);
   if (o.delta < 0) throw Error(fmt::format("--delta: expected a number >= 0, got '{}'", f.delta));
-  o.clip_mode = parse_clip_mode(f.clip_mode);
+  o.clip_mode = parse_choice("--clip-mode", f.clip_mode, "value or norm", parse_clip_mode);
   o.clip = parse_double_flag("--clip", f.clip);
   if (o.clip == 0) o.clip_mode = ClipMode::none;  // --clip 0 turns clipping off
   if (o.clip < 0)
     throw Error(fmt::format("--clip: expected a number >= 0 (0 = no clipping), got '{}'", f.clip));
-  o.loss = parse_loss(f.loss);
+  o.loss = parse_choice("--loss", f.loss, "mse, mae or huber", parse_loss);
   o.huber_delta = parse_double_flag("--huber-delta", f.huber_delta);
   // "momentum" is SGD with a momentum buffer
   const bool momentum = f.optimizer == "momentum";
-  o.optimizer = momentum ? OptimizerKind::sgd : parse_optimizer(f.optimizer);
+  o.optimizer = momentum ? OptimizerKind::sgd
+                         : parse_choice("--optimizer", f.optimizer, "sgd, momentum, adam or adamw",
+                                        parse_optimizer);
   o.optimizer_config.lr = parse_double_flag("--lr", f.lr);
   if (!(o.optimizer_config.lr > 0))
     throw Error(fmt::format("--lr: expected a number > 0, got '{}'", f.lr));
@@ -136,17 +138,20 @@ void run_train(const TrainFlags& f) {
   const SplitFractions fractions = parse_fractions(f.windows.train_size, f.windows.val_size);
   DatasetOptions dopt;
   dopt.split = fractions;
-  dopt.scaler = parse_scaler_kind(f.windows.scaler);
+  dopt.scaler = parse_choice("--scaler", f.windows.scaler, "zscore or minmax", parse_scaler_kind);
   dopt.windows.lookback = parse_int_flag("--look-back", f.windows.look_back, 1);
   dopt.windows.horizon = parse_int_flag("--horizon", f.windows.horizon, 1);
-  dopt.windows.target = parse_target(f.windows.target);
-  dopt.windows.input = parse_input_kind(f.windows.input);
+  dopt.windows.target = parse_choice("--target", f.windows.target, "level or delta", parse_target);
+  dopt.windows.input =
+      parse_choice("--input", f.windows.input, "level, delta or both", parse_input_kind);
   dopt.windows.input_columns = columns.inputs;
   dopt.windows.target_column = columns.target;
   NetworkConfig net;
   net.hidden_size = parse_int_flag("--hidden", f.hidden, 1);
-  net.norm = parse_lstm_norm(f.norm);
-  net.init = parse_init_scheme(f.init);
+  net.norm = parse_choice("--norm", f.norm, "batch, layer or none", parse_lstm_norm);
+  net.init =
+      parse_choice("--init", f.init, "xavier, random, he, uniform, glorot_uniform or orthogonal",
+                   parse_init_scheme);
   const TrainOptions topt = train_options(f);
   const uint64_t seed = static_cast<uint64_t>(parse_int_flag("--seed", f.seed, 0));
   const int threads = static_cast<int>(parse_int_flag("--threads", f.threads, 1));

@@ -6,6 +6,8 @@
 // Numbers and dates are taken as text and parsed here, so that a bad value gives the same
 // one-line bnlstm::Error as every other input problem:
 //   "--epochs: expected an integer >= 1, got 'ten'"
+#include <fmt/format.h>
+
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <optional>
@@ -13,6 +15,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bnlstm/core/error.hpp"
 #include "bnlstm/data/csv.hpp"
 #include "bnlstm/data/series.hpp"
 #include "bnlstm/data/split.hpp"
@@ -28,6 +31,17 @@ void last_flag_wins(CLI::App* cmd);
 Index parse_int_flag(std::string_view flag, const std::string& text, Index min);
 double parse_double_flag(std::string_view flag, const std::string& text);
 std::optional<Date> parse_date_flag(std::string_view flag, const std::string& text);
+// parse(text) for a flag that takes one of a few words; its error becomes
+// "<flag>: expected <expected>, got '<text>'".
+template <typename Parse>
+auto parse_choice(std::string_view flag, const std::string& text, std::string_view expected,
+                  Parse parse) {
+  try {
+    return parse(text);
+  } catch (const Error&) {
+    throw Error(fmt::format("{}: expected {}, got '{}'", flag, expected, text));
+  }
+}
 
 // The built-in data set data/sp500.csv: looked for next to the executable and one or two
 // folders up from it (build trees, installed share/bnlstm/), then under the source tree the

@@ -167,7 +167,7 @@ TEST_F(WorkflowCli, DeltaInputsTravelThroughTheCheckpoint) {
   ASSERT_EQ(l.status, 0) << l.err;
   EXPECT_NE(table(l.out, "test ("), table(r.out, "test ("));
   expect_error("train " + data() + " --input log --out " + (dir / "x").string(),
-               "input: expected level, delta or both, got 'log'");
+               "--input: expected level, delta or both, got 'log'");
 }
 
 TEST_F(WorkflowCli, SameSeedAndThreadsGiveIdenticalLossesBitForBit) {
@@ -204,7 +204,11 @@ TEST_F(WorkflowCli, BadInputGivesOneLineErrorsAndWritesNothing) {
   expect_error("train " + data() + " --epochs ten" + out,
                "--epochs: expected an integer >= 1, got 'ten'");
   expect_error("train " + data() + " --target sideways" + out,
-               "target: expected level or delta, got 'sideways'");
+               "--target: expected level or delta, got 'sideways'");
+  expect_error("train " + data() + " --scaler robust" + out,
+               "--scaler: expected zscore or minmax, got 'robust'");
+  expect_error("train " + data() + " --norm group" + out,
+               "--norm: expected batch, layer or none, got 'group'");
   expect_error("train " + data() + " --train-size 1.5" + out,
                "--train-size: expected a fraction in (0, 1), got 1.5");
   expect_error("train " + data() + " --lr -1" + out, "--lr: expected a number > 0, got '-1'");
