@@ -313,23 +313,6 @@ void grad_sums_runs(double* sdy, double* sdyx, const T* dy, const T* x, const T*
   }
 }
 
-// L = 1: out = (in - a) * k + b per channel over n rows of tw channels; out has row stride
-// out_stride, in has in_stride (C, or the tile width of a packed buffer); a, k, b: (tw).
-// copy: nullptr or laid out like out; receives in, in the same pass.
-template <typename T>
-void affine_rows(T* __restrict out, Index out_stride, const T* __restrict in, Index in_stride,
-                 const T* __restrict a, const T* __restrict k, const T* __restrict b, Index n,
-                 Index tw, T* __restrict copy = nullptr) {
-  for (Index i = 0; i < n; ++i) {
-    const T* r = in + i * in_stride;
-    T* o = out + i * out_stride;
-    // (an Eigen copy: a plain loop here becomes a memcpy call per row)
-    if (copy)
-      Eigen::Map<PartRow<T>>(copy + i * out_stride, tw) = Eigen::Map<const PartRow<T>>(r, tw);
-    for (Index c = 0; c < tw; ++c) o[c] = (r[c] - a[c]) * k[c] + b[c];
-  }
-}
-
 // out = (in - a) * k + b per channel; in, out: (N, C, L) offset to a tile of tw channels;
 // a, k, b: (tw). With in = x it normalizes (a = mean, k = rstd * gamma, b = beta).
 // copy: like out or nullptr; receives in, in the same pass.
@@ -338,7 +321,13 @@ void affine_map(T* __restrict out, const T* __restrict in, const T* __restrict a
                 const T* __restrict k, const T* __restrict b, Index N, Index C, Index L, Index tw,
                 T* __restrict copy = nullptr) {
   if (L == 1) {
-    affine_rows(out, C, in, C, a, k, b, N, tw, copy);
+    for (Index n = 0; n < N; ++n) {
+      const T* r = in + n * C;
+      T* o = out + n * C;
+      // (an Eigen copy: a plain loop here becomes a memcpy call per row)
+      if (copy) Eigen::Map<PartRow<T>>(copy + n * C, tw) = Eigen::Map<const PartRow<T>>(r, tw);
+      for (Index c = 0; c < tw; ++c) o[c] = (r[c] - a[c]) * k[c] + b[c];
+    }
     return;
   }
   if (copy) {
@@ -355,29 +344,19 @@ void affine_map(T* __restrict out, const T* __restrict in, const T* __restrict a
   }
 }
 
-// L = 1: dx = k * (dy - a - (x - mean) * b) per channel over n rows of tw channels, the
-// training-mode input gradient with k = gamma * rstd, a = mean(dy), b = rstd^2 * mean(dy * (x -
-// mean)). dx has row stride dx_stride; dy and x have in_stride (C, or a packed tile's width).
-template <typename T>
-void input_grad_rows(T* __restrict dx, Index dx_stride, const T* __restrict dy,
-                     const T* __restrict x, Index in_stride, const T* __restrict mean,
-                     const T* __restrict k, const T* __restrict a, const T* __restrict b, Index n,
-                     Index tw) {
-  for (Index i = 0; i < n; ++i) {
-    const T* g = dy + i * in_stride;
-    const T* r = x + i * in_stride;
-    T* o = dx + i * dx_stride;
-    for (Index c = 0; c < tw; ++c) o[c] = k[c] * (g[c] - a[c] - (r[c] - mean[c]) * b[c]);
-  }
-}
-
-// The same for (N, C, L) tensors offset to a tile of tw channels.
+// dx = k * (dy - a - (x - mean) * b) per channel, the training-mode input gradient with
+// k = gamma * rstd, a = mean(dy), b = rstd^2 * mean(dy * (x - mean)). Tile as in affine_map.
 template <typename T>
 void input_grad(T* __restrict dx, const T* __restrict dy, const T* __restrict x,
                 const T* __restrict mean, const T* __restrict k, const T* __restrict a,
                 const T* __restrict b, Index N, Index C, Index L, Index tw) {
   if (L == 1) {
-    input_grad_rows(dx, C, dy, x, C, mean, k, a, b, N, tw);
+    for (Index n = 0; n < N; ++n) {
+      const T* g = dy + n * C;
+      const T* r = x + n * C;
+      T* o = dx + n * C;
+      for (Index c = 0; c < tw; ++c) o[c] = k[c] * (g[c] - a[c] - (r[c] - mean[c]) * b[c]);
+    }
     return;
   }
   for (Index n = 0; n < N; ++n) {
@@ -410,9 +389,8 @@ void forward_train(T* y, T* x_copy, T* mean, T* var, T* rstd, const T* x, const 
   const double count = double(N * L);
   // (mean, m2) -> mean, var, rstd; a and b become the mean and the scale rstd * gamma
   // (vectorized: with few rows, a scalar sqrt and division per channel would cost as much as
-  // the passes over x)
-  // (plain loops for the casts, Eigen for the double sqrt: a cast inside an Eigen expression,
-  // or std::sqrt in a loop, stays scalar)
+  // the passes over x; plain loops for the casts, Eigen for the sqrt: a cast inside an Eigen
+  // expression, or std::sqrt in a loop, stays scalar)
   // (rstd in T: in double, the sqrt and the division per channel cost as much as a pass over
   // x at N = 32; float's are correctly rounded too, and ATen computes it in float as well)
   const double inv_count = 1.0 / count;
