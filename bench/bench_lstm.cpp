@@ -43,7 +43,7 @@ void lstm_step(benchmark::State& state, LstmNorm norm, Index L) {
   for (Index i = 0; i < y.size(); ++i) y.data()[i] = normal(rng);
   auto step = [&] {
     sgd.zero_grad();
-    const Matrix<float>& pred = net.forward(x, L);
+    const ConstMatrixMap<float> pred = net.forward(x, L);
     benchmark::DoNotOptimize(mse_loss<float>(pred, y));
     mse_loss_backward(dy, pred, y);
     net.backward(dy);

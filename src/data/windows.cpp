@@ -146,27 +146,52 @@ void Windows::target(T* y, Index i) const {
   for (Index k = 0; k < H; ++k) y[k] = static_cast<T>(target_[first + k] - base);
 }
 
+// x: (L*N, I), y: (N, H) or nullptr
+template <typename T>
+void Windows::fill(T* x, T* y, std::span<const Index> windows) const {
+  const Index N = static_cast<Index>(windows.size()), L = spec_.lookback, I = inputs_.cols();
+  MatrixMap<T> xm(x, L * N, I);
+  // time-major: row t*N + n holds step t of sample n; delta inputs skip the window's first row
+  const Index skip = span_ - L;
+  for (Index t = 0; t < L; ++t)
+    for (Index n = 0; n < N; ++n)
+      xm.row(t * N + n) = inputs_.row(windows[n] + skip + t).template cast<T>();
+  if (y)
+    for (Index n = 0; n < N; ++n) target(y + n * spec_.horizon, windows[n]);
+}
+
 // x: (L*N, I), y: (N, H)
 template <typename T>
 void Windows::gather(Matrix<T>& x, Matrix<T>& y, std::span<const Index> windows) const {
-  const Index N = static_cast<Index>(windows.size()), H = spec_.horizon;
+  const Index N = static_cast<Index>(windows.size());
   for (Index n = 0; n < N; ++n) check_index(windows[n], count_, "window");
-  gather_inputs(x, windows);
-  if (y.rows() != N || y.cols() != H) y.resize(N, H);
-  for (Index n = 0; n < N; ++n) target(y.data() + n * H, windows[n]);
+  x.resize(spec_.lookback * N, inputs_.cols());
+  y.resize(N, spec_.horizon);
+  fill(x.data(), y.data(), windows);
+}
+template <typename T>
+void Windows::gather(MatrixBuffer<T>& x, MatrixBuffer<T>& y, std::span<const Index> windows) const {
+  const Index N = static_cast<Index>(windows.size());
+  for (Index n = 0; n < N; ++n) check_index(windows[n], count_, "window");
+  x.resize(spec_.lookback * N, inputs_.cols());
+  y.resize(N, spec_.horizon);
+  fill(x.data(), y.data(), windows);
 }
 
 // x: (L*N, I)
 template <typename T>
 void Windows::gather_inputs(Matrix<T>& x, std::span<const Index> windows) const {
-  const Index N = static_cast<Index>(windows.size()), L = spec_.lookback, I = inputs_.cols();
+  const Index N = static_cast<Index>(windows.size());
   for (Index n = 0; n < N; ++n) check_index(windows[n], origins(), "origin");
-  if (x.rows() != L * N || x.cols() != I) x.resize(L * N, I);
-  // time-major: row t*N + n holds step t of sample n; delta inputs skip the window's first row
-  const Index skip = span_ - L;
-  for (Index t = 0; t < L; ++t)
-    for (Index n = 0; n < N; ++n)
-      x.row(t * N + n) = inputs_.row(windows[n] + skip + t).template cast<T>();
+  x.resize(spec_.lookback * N, inputs_.cols());
+  fill(x.data(), static_cast<T*>(nullptr), windows);
+}
+template <typename T>
+void Windows::gather_inputs(MatrixBuffer<T>& x, std::span<const Index> windows) const {
+  const Index N = static_cast<Index>(windows.size());
+  for (Index n = 0; n < N; ++n) check_index(windows[n], origins(), "origin");
+  x.resize(spec_.lookback * N, inputs_.cols());
+  fill(x.data(), static_cast<T*>(nullptr), windows);
 }
 
 // price, pred: (H)
@@ -198,8 +223,14 @@ template void Windows::target<double>(double*, Index) const;
 template void Windows::gather<float>(Matrix<float>&, Matrix<float>&, std::span<const Index>) const;
 template void Windows::gather<double>(Matrix<double>&, Matrix<double>&,
                                       std::span<const Index>) const;
+template void Windows::gather<float>(MatrixBuffer<float>&, MatrixBuffer<float>&,
+                                     std::span<const Index>) const;
+template void Windows::gather<double>(MatrixBuffer<double>&, MatrixBuffer<double>&,
+                                      std::span<const Index>) const;
 template void Windows::gather_inputs<float>(Matrix<float>&, std::span<const Index>) const;
 template void Windows::gather_inputs<double>(Matrix<double>&, std::span<const Index>) const;
+template void Windows::gather_inputs<float>(MatrixBuffer<float>&, std::span<const Index>) const;
+template void Windows::gather_inputs<double>(MatrixBuffer<double>&, std::span<const Index>) const;
 template void Windows::to_price<float>(double*, const float*, Index) const;
 template void Windows::to_price<double>(double*, const double*, Index) const;
 template void Windows::to_price<float>(Matrix<double>&, const Matrix<float>&,

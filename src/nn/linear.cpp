@@ -44,15 +44,24 @@ void Linear<T>::init(InitScheme scheme, Rng& rng) {
 // x: (N, in), y: (N, out)
 template <typename T>
 void Linear<T>::forward(const Eigen::Ref<const Matrix<T>>& x, Matrix<T>& y) {
+  y.resize(x.rows(), out_features());
+  forward(x, Eigen::Ref<Matrix<T>>(y));
+}
+
+// x: (N, in), y: (N, out)
+template <typename T>
+void Linear<T>::forward(const Eigen::Ref<const Matrix<T>>& x, Eigen::Ref<Matrix<T>> y) {
   if (x.cols() != in_features()) {
     throw Error("Linear forward: input has shape " + shape(x.rows(), x.cols()) + ", expected (N, " +
                 std::to_string(in_features()) + ")");
   }
+  if (y.rows() != x.rows() || y.cols() != out_features())
+    throw Error("Linear forward: output has shape " + shape(y.rows(), y.cols()) + ", expected " +
+                shape(x.rows(), out_features()));
   // cache the input for backward
-  x_ = x;
+  x_.resize(x.rows(), x.cols()) = x;
   has_input_ = true;
   // y = x Wᵀ + b
-  y.resize(x.rows(), out_features());
   y.noalias() = x * weight_.value.transpose();
   y.rowwise() += bias_.value.row(0);
 }
@@ -60,16 +69,25 @@ void Linear<T>::forward(const Eigen::Ref<const Matrix<T>>& x, Matrix<T>& y) {
 // dy: (N, out), dx: (N, in)
 template <typename T>
 void Linear<T>::backward(const Eigen::Ref<const Matrix<T>>& dy, Matrix<T>& dx) {
+  dx.resize(dy.rows(), in_features());
+  backward(dy, Eigen::Ref<Matrix<T>>(dx));
+}
+
+// dy: (N, out), dx: (N, in)
+template <typename T>
+void Linear<T>::backward(const Eigen::Ref<const Matrix<T>>& dy, Eigen::Ref<Matrix<T>> dx) {
   if (!has_input_) throw Error("Linear backward: called before forward");
   if (dy.rows() != x_.rows() || dy.cols() != out_features()) {
     throw Error("Linear backward: output gradient has shape " + shape(dy.rows(), dy.cols()) +
                 ", expected " + shape(x_.rows(), out_features()));
   }
+  if (dx.rows() != dy.rows() || dx.cols() != in_features())
+    throw Error("Linear backward: input gradient has shape " + shape(dx.rows(), dx.cols()) +
+                ", expected " + shape(dy.rows(), in_features()));
   // parameter gradients (accumulated)
-  weight_.grad.noalias() += dy.transpose() * x_;
+  weight_.grad.noalias() += dy.transpose() * x_.view();
   bias_.grad.row(0) += dy.colwise().sum();
   // input gradient: dx = dy W
-  dx.resize(dy.rows(), in_features());
   dx.noalias() = dy * weight_.value;
 }
 

@@ -25,6 +25,26 @@ void check_delta(T delta) {
   }
 }
 
+// The gradients into d, already shaped like pred (= target), whose shapes are checked.
+template <typename T>
+void mse_gradient(Eigen::Ref<Matrix<T>> d, const RefConst<T>& pred, const RefConst<T>& target) {
+  const T norm = T(2) / static_cast<T>(pred.size());
+  d.array() = norm * (pred - target).array();
+}
+// the subgradient at d = 0 is 0, as torch's sign()
+template <typename T>
+void mae_gradient(Eigen::Ref<Matrix<T>> d, const RefConst<T>& pred, const RefConst<T>& target) {
+  const T norm = T(1) / static_cast<T>(pred.size());
+  d.array() = norm * (pred - target).array().sign();
+}
+// d clamped to [-delta, delta] is both branches' derivative
+template <typename T>
+void huber_gradient(Eigen::Ref<Matrix<T>> d, const RefConst<T>& pred, const RefConst<T>& target,
+                    T delta) {
+  const T norm = T(1) / static_cast<T>(pred.size());
+  d.array() = norm * (pred - target).array().max(-delta).min(delta);
+}
+
 }  // namespace
 
 LossKind parse_loss(std::string_view name) {
@@ -57,9 +77,8 @@ T mse_loss(const Eigen::Ref<const Matrix<T>>& pred, const Eigen::Ref<const Matri
 template <typename T>
 void mse_loss_backward(Matrix<T>& dpred, const RefConst<T>& pred, const RefConst<T>& target) {
   check_shapes("mse loss", pred, target);
-  const T norm = T(2) / static_cast<T>(pred.size());
   dpred.resize(pred.rows(), pred.cols());
-  dpred.array() = norm * (pred - target).array();
+  mse_gradient<T>(dpred, pred, target);
 }
 
 // pred, target: (N, C)
@@ -69,13 +88,12 @@ T mae_loss(const Eigen::Ref<const Matrix<T>>& pred, const Eigen::Ref<const Matri
   return (pred - target).array().abs().sum() / static_cast<T>(pred.size());
 }
 
-// dpred, pred, target: (N, C); the subgradient at d = 0 is 0, as torch's sign()
+// dpred, pred, target: (N, C)
 template <typename T>
 void mae_loss_backward(Matrix<T>& dpred, const RefConst<T>& pred, const RefConst<T>& target) {
   check_shapes("mae loss", pred, target);
-  const T norm = T(1) / static_cast<T>(pred.size());
   dpred.resize(pred.rows(), pred.cols());
-  dpred.array() = norm * (pred - target).array().sign();
+  mae_gradient<T>(dpred, pred, target);
 }
 
 // pred, target: (N, C)
@@ -96,10 +114,8 @@ void huber_loss_backward(Matrix<T>& dpred, const RefConst<T>& pred, const RefCon
                          std::type_identity_t<T> delta) {
   check_shapes("huber loss", pred, target);
   check_delta(delta);
-  const T norm = T(1) / static_cast<T>(pred.size());
   dpred.resize(pred.rows(), pred.cols());
-  // d clamped to [-delta, delta] is both branches' derivative
-  dpred.array() = norm * (pred - target).array().max(-delta).min(delta);
+  huber_gradient<T>(dpred, pred, target, delta);
 }
 
 template <typename T>
@@ -124,15 +140,45 @@ T Loss<T>::value(const Eigen::Ref<const Matrix<T>>& pred,
 template <typename T>
 void Loss<T>::gradient(const Eigen::Ref<const Matrix<T>>& pred,
                        const Eigen::Ref<const Matrix<T>>& target, Matrix<T>& dpred) const {
+  check_shapes(name(), pred, target);
+  dpred.resize(pred.rows(), pred.cols());
+  gradient_into(pred, target, dpred);
+}
+
+template <typename T>
+void Loss<T>::gradient(const Eigen::Ref<const Matrix<T>>& pred,
+                       const Eigen::Ref<const Matrix<T>>& target, MatrixBuffer<T>& dpred) const {
+  check_shapes(name(), pred, target);
+  gradient_into(pred, target, dpred.resize(pred.rows(), pred.cols()));
+}
+
+// dpred: (N, C), shaped, pred and target checked
+template <typename T>
+void Loss<T>::gradient_into(const Eigen::Ref<const Matrix<T>>& pred,
+                            const Eigen::Ref<const Matrix<T>>& target,
+                            Eigen::Ref<Matrix<T>> dpred) const {
   switch (kind_) {
     case LossKind::mse:
-      return mse_loss_backward<T>(dpred, pred, target);
+      return mse_gradient<T>(dpred, pred, target);
     case LossKind::mae:
-      return mae_loss_backward<T>(dpred, pred, target);
+      return mae_gradient<T>(dpred, pred, target);
     case LossKind::huber:
-      return huber_loss_backward<T>(dpred, pred, target, delta_);
+      return huber_gradient<T>(dpred, pred, target, delta_);
   }
   throw Error("Loss: invalid LossKind value " + std::to_string(static_cast<int>(kind_)));
+}
+
+template <typename T>
+const char* Loss<T>::name() const {
+  switch (kind_) {
+    case LossKind::mse:
+      return "mse loss";
+    case LossKind::mae:
+      return "mae loss";
+    case LossKind::huber:
+      return "huber loss";
+  }
+  return "loss";
 }
 
 #define BNLSTM_INSTANTIATE_LOSS(T)                                                                 \

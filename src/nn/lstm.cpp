@@ -87,6 +87,24 @@ ParameterList<T> Lstm<T>::parameters() {
   return {&weight_ih_, &weight_hh_, &bias_ih_, &gamma_x_, &gamma_h_, &gamma_c_, &beta_c_};
 }
 
+// x: (L*N, I)
+template <typename T>
+void Lstm<T>::recalibrate_batch_norm(const Eigen::Ref<const Matrix<T>>& x, Index seq_len) {
+  if (norm() != LstmNorm::batch) return;
+  const bool was_training = training_;
+  training_ = true;
+  recalibrating_ = true;
+  try {
+    forward(x, seq_len);
+  } catch (...) {
+    training_ = was_training;
+    recalibrating_ = false;
+    throw;
+  }
+  training_ = was_training;
+  recalibrating_ = false;
+}
+
 template <typename T>
 void Lstm<T>::save_state(TensorFile& file, const std::string& prefix) const {
   if (options_.norm != LstmNorm::batch) return;

@@ -257,8 +257,8 @@ void add_input_grads(M& db, M* db2, M& dw, const DG& dg, const D& d, const X& x)
 }
 
 // A NaN or inf would spread through every later step silently: refuse it with its position.
-template <typename T>
-void check_finite(const Matrix<T>& m, const char* what) {
+template <typename M>
+void check_finite(const M& m, const char* what) {
   if (m.allFinite()) return;
   for (Index r = 0; r < m.rows(); ++r)
     for (Index c = 0; c < m.cols(); ++c)
@@ -269,18 +269,10 @@ void check_finite(const Matrix<T>& m, const char* what) {
 
 }  // namespace
 
-// Grows m to at least `rows` rows of `cols` columns; never shrinks it. The internal per-step
-// buffers below keep the largest size seen and are used through their first rows (row-major:
-// contiguous), so that alternating batch sizes (training batches, a shorter last batch, the
-// validation chunks, the batch-norm recalibration pass) do not free and reallocate them, and
-// fault their pages in again, every epoch.
-template <typename M>
-void grow(M& m, Index rows, Index cols) {
-  if (m.cols() != cols || m.rows() < rows) m.resize(std::max(rows, m.cols() == cols ? m.rows() : Index{0}), cols);
-}
-
-// Sizes every buffer for L steps of N samples: x_, h0_, c0_, out_ exactly (Eigen's resize is a
-// no-op while shapes are unchanged), the internal ones to at least that size (grow).
+// Shapes every buffer for L steps of N samples. They are MatrixBuffers: storage only grows, so
+// alternating batch sizes (training batches, a shorter last batch, the validation chunks, the
+// batch-norm recalibration pass) do not free and reallocate them, and fault their pages in
+// again, every epoch.
 template <typename T>
 void Lstm<T>::resize_buffers(Index L, Index N) {
   const Index I = input_size(), H = hidden_size(), G = 4 * H, LN = L * N;
@@ -288,14 +280,14 @@ void Lstm<T>::resize_buffers(Index L, Index N) {
   h0_.resize(N, H);
   c0_.resize(N, H);
   out_.resize(LN, H);
-  grow(gates_, LN, G);
-  grow(c_, LN, H);
-  grow(tc_, LN, H);
-  grow(step_c_, N, H);
+  gates_.resize(LN, G);
+  c_.resize(LN, H);
+  tc_.resize(LN, H);
+  step_c_.resize(N, H);
   if (norm() != LstmNorm::none) {
-    grow(xw_, LN, G);
-    grow(hw_, LN, G);
-    grow(step_g_, N, G);
+    xw_.resize(LN, G);
+    hw_.resize(LN, G);
+    step_g_.resize(N, G);
   }
   if (norm() == LstmNorm::layer) {
     for (Vector<T>* v : {&ln_mean_x_, &ln_rstd_x_, &ln_mean_h_, &ln_rstd_h_, &ln_mean_c_, &ln_rstd_c_}) {
@@ -306,7 +298,8 @@ void Lstm<T>::resize_buffers(Index L, Index N) {
 
 // x: (L*N, I), h0/c0: (N, H) or nullptr. Returns out_ (L*N, H).
 template <typename T>
-const Matrix<T>& Lstm<T>::forward(const Matrix<T>& x, Index seq_len, const Matrix<T>* h0, const Matrix<T>* c0) {
+ConstMatrixMap<T> Lstm<T>::forward(const Eigen::Ref<const Matrix<T>>& x, Index seq_len, const Matrix<T>* h0,
+                                   const Matrix<T>* c0) {
   const Index I = input_size(), H = hidden_size();
   if (seq_len < 1) throw Error("Lstm::forward: seq_len must be >= 1, got " + std::to_string(seq_len));
   if (x.cols() != I || x.rows() == 0 || x.rows() % seq_len != 0)
@@ -327,28 +320,36 @@ const Matrix<T>& Lstm<T>::forward(const Matrix<T>& x, Index seq_len, const Matri
   L_ = L;
   N_ = N;
   forward_trained_ = training_;
-  x_ = x;
-  if (h0) h0_ = *h0; else h0_.setZero();
+  x_.view() = x;
+  if (h0) h0_.view() = *h0; else h0_.view().setZero();
   // A zero initial state (the default) makes W_hh h_0 = 0: step 0 skips that product and
   // backward skips its dW_hh term. dL/dh_0 is computed only when h0 was passed.
   h0_zero_ = !h0 || h0->isZero(0);
   h0_given_ = h0 != nullptr;
-  if (c0) c0_ = *c0; else c0_.setZero();
+  if (c0) c0_.view() = *c0; else c0_.view().setZero();
   // W_hh packed once for all the steps' products (none when no step has one)
   if (L > 1 || !h0_zero_) {
     detail::PackedWeight<T>::pack(packed_hh_t_, weight_hh_.value, true, packed_width(4 * H));
     if (packed_rhs_.size() < 4 * H * N) packed_rhs_.resize(4 * H * N);
   }
   if (batch_stats) {
-    bn_x_->begin_training_sequence(L);
-    bn_h_->begin_training_sequence(L);
-    bn_c_->begin_training_sequence(L);
+    bn_x_->begin_training_sequence(L, recalibrating_);
+    bn_h_->begin_training_sequence(L, recalibrating_);
+    bn_c_->begin_training_sequence(L, recalibrating_);
   }
   project_inputs(L, N);
   for (Index t = 0; t < L; ++t) step_forward(t, N);
-  h_n_ = out_.bottomRows(N);
-  c_n_ = c_.middleRows(L * N - N, N);
-  return out_;
+  return out_.const_view();
+}
+
+// The last forward's final state: views of the last step's rows of out_ and c_.
+template <typename T>
+ConstMatrixMap<T> Lstm<T>::h_n() const {
+  return ConstMatrixMap<T>(out_.data() + (L_ - 1) * N_ * hidden_size(), N_, hidden_size());
+}
+template <typename T>
+ConstMatrixMap<T> Lstm<T>::c_n() const {
+  return ConstMatrixMap<T>(c_.data() + (L_ - 1) * N_ * hidden_size(), N_, hidden_size());
 }
 
 // gates_ = (normalized) x W_ih^T + bias for every step at once: (L*N, I) x (I, 4H).
@@ -356,14 +357,14 @@ template <typename T>
 void Lstm<T>::project_inputs(Index L, Index N) {
   const Index G = 4 * hidden_size(), LN = L * N;
   const T eps = static_cast<T>(options_.eps);
-  auto gates = gates_.topRows(LN);
+  auto gates = gates_.view();
   switch (norm()) {
     case LstmNorm::none:
       bias_sum_ = bias_ih_.value + bias_hh_.value;
-      input_product(gates, x_, weight_ih_.value, bias_sum_);
+      input_product(gates, x_.view(), weight_ih_.value, bias_sum_);
       break;
     case LstmNorm::batch:
-      input_product(xw_.topRows(LN), x_, weight_ih_.value);
+      input_product(xw_.view(), x_.view(), weight_ih_.value);
       // statistics per step: one BN call per step over its N rows; b is BN's shift
       for (Index t = 0; t < L; ++t) {
         T* y = gates_.data() + t * N * G;
@@ -373,7 +374,7 @@ void Lstm<T>::project_inputs(Index L, Index N) {
       }
       break;
     case LstmNorm::layer:
-      input_product(xw_.topRows(LN), x_, weight_ih_.value);
+      input_product(xw_.view(), x_.view(), weight_ih_.value);
       // per-row statistics: all steps in one call; b is LN's shift
       layer_norm_forward(gates_.data(), ln_mean_x_.data(), ln_rstd_x_.data(), xw_.data(), gamma_x_.value.data(),
                          bias_ih_.value.data(), LN, G, eps);
@@ -392,7 +393,7 @@ void Lstm<T>::step_forward(Index t, Index N) {
 
   MatrixMap<T> c(c_.data() + r * H, N, H);
   MatrixMap<T> tc(tc_.data() + r * H, N, H);
-  auto h = out_.middleRows(r, N);
+  auto h = out_.view().middleRows(r, N);
   // c_t = f ⊙ c_{t-1} + i ⊙ g, rows [r0, r0 + rn)
   auto cell = [&](Index r0, Index rn) {
     c.middleRows(r0, rn).array() = a.block(r0, H, rn, H).array() * c_prev.middleRows(r0, rn).array() +
@@ -451,7 +452,7 @@ void Lstm<T>::step_forward(Index t, Index N) {
       layer_norm_forward(step_g_.data(), ln_mean_h_.data() + r, ln_rstd_h_.data() + r, hw.data(),
                          gamma_h_.value.data(), static_cast<const T*>(nullptr), N, G, eps);
     }
-    a += step_g_.topRows(N);
+    a += step_g_.view();
   }
 
   // gate nonlinearities, in place: i, f -> σ, g -> tanh, o -> σ (in column panels)
@@ -473,19 +474,20 @@ void Lstm<T>::step_forward(Index t, Index N) {
     case LstmNorm::batch:
       if (training_) bn_c_->forward_train(step_c_.data(), c.data(), gamma_c_.value.data(), beta_c_.value.data(), t, N);
       else bn_c_->forward_eval(step_c_.data(), c.data(), gamma_c_.value.data(), beta_c_.value.data(), t, N);
-      hidden(0, N, step_c_.topRows(N));
+      hidden(0, N, step_c_.view());
       break;
     case LstmNorm::layer:
       layer_norm_forward(step_c_.data(), ln_mean_c_.data() + r, ln_rstd_c_.data() + r, c.data(),
                          gamma_c_.value.data(), beta_c_.value.data(), N, H, eps);
-      hidden(0, N, step_c_.topRows(N));
+      hidden(0, N, step_c_.view());
       break;
   }
 }
 
 // dy: (L*N, H); dh_n/dc_n: (N, H) or nullptr. Returns dx_ (L*N, I).
 template <typename T>
-const Matrix<T>& Lstm<T>::backward(const Matrix<T>& dy, const Matrix<T>* dh_n, const Matrix<T>* dc_n) {
+ConstMatrixMap<T> Lstm<T>::backward(const Eigen::Ref<const Matrix<T>>& dy, const Matrix<T>* dh_n,
+                                    const Matrix<T>* dc_n) {
   const Index L = L_, N = N_, I = input_size(), H = hidden_size(), G = 4 * H, LN = L * N;
   if (L == 0) throw Error("Lstm::backward: no forward pass to differentiate");
   if (dy.rows() != LN || dy.cols() != H)
@@ -501,18 +503,18 @@ const Matrix<T>& Lstm<T>::backward(const Matrix<T>& dy, const Matrix<T>* dh_n, c
   }
   dx_.resize(LN, I);
   dtmp_.resize(N, H);
+  dh_.resize(N, H);
+  dc_.resize(N, H);
   // W_hh packed once for all the steps' dL/dh_{t-1} products (none when no step has one)
   if (L > 1 || h0_given_) {
     detail::PackedWeight<T>::pack(packed_hh_, weight_hh_.value, false, packed_width(H));
     if (packed_rhs_.size() < G * N) packed_rhs_.resize(G * N);
   }
-  if (dh_n) dh_ = *dh_n; else dh_.setZero(N, H);
-  if (dc_n) dc_ = *dc_n; else dc_.setZero(N, H);
+  if (dh_n) dh_.view() = *dh_n; else dh_.view().setZero();
+  if (dc_n) dc_.view() = *dc_n; else dc_.view().setZero();
 
+  // after the last step dh_, dc_ hold dL/dh_0, dL/dc_0 (grad_h0(), grad_c0())
   for (Index t = L - 1; t >= 0; --t) step_backward(t, N, dy);
-  if (h0_given_) dh0_ = dh_;
-  else dh0_.resize(0, H);
-  dc0_ = dc_;
 
   // input-side normalization backward, all steps
   const T* gx = norm() == LstmNorm::none ? nullptr : gamma_x_.value.data();
@@ -528,25 +530,27 @@ const Matrix<T>& Lstm<T>::backward(const Matrix<T>& dy, const Matrix<T>* dh_n, c
     layer_norm_backward(dxw_.data(), gamma_x_.grad.data(), static_cast<T*>(nullptr), dgates_.data(), xw_.data(),
                         ln_mean_x_.data(), ln_rstd_x_.data(), gx, LN, G);
   }
-  const Matrix<T>& d_in = norm() == LstmNorm::none ? dgates_ : dxw_;   // dL/d(x W_ih^T)
-  const Matrix<T>& d_rec = norm() == LstmNorm::none ? dgates_ : dhw_;  // dL/d(h_{t-1} W_hh^T)
+  const ConstMatrixMap<T> d_in = (norm() == LstmNorm::none ? dgates_ : dxw_).const_view();   // dL/d(x W_ih^T)
+  const ConstMatrixMap<T> d_rec = (norm() == LstmNorm::none ? dgates_ : dhw_).const_view();  // dL/d(h_{t-1} W_hh^T)
 
   // parameter gradients: one product (or pass) over all steps each
   add_input_grads(bias_ih_.grad, norm() == LstmNorm::none ? &bias_hh_.grad : nullptr, weight_ih_.grad,
-                  dgates_.topRows(LN), d_in.topRows(LN), x_);
-  if (!h0_zero_) add_product_tn(weight_hh_.grad, d_rec.topRows(N), h0_);
-  if (L > 1) add_product_tn(weight_hh_.grad, d_rec.bottomRows(LN - N), out_.topRows(LN - N));
+                  dgates_.view(), d_in, x_.view());
+  if (!h0_zero_) add_product_tn(weight_hh_.grad, d_rec.topRows(N), h0_.view());
+  if (L > 1) add_product_tn(weight_hh_.grad, d_rec.bottomRows(LN - N), out_.view().topRows(LN - N));
+  MatrixMap<T> dx = dx_.view();
   for_panels(LN, std::max<Index>(kMinPanel, (LN + kPanels - 1) / kPanels), [&](Index r0, Index rn) {
-    dx_.middleRows(r0, rn).noalias() = d_in.middleRows(r0, rn) * weight_ih_.value;
+    dx.middleRows(r0, rn).noalias() = d_in.middleRows(r0, rn) * weight_ih_.value;
   });
-  return dx_;
+  return dx_.const_view();
 }
 
 // Step t of BPTT: dh_, dc_ (N, H) hold dL/dh_t and dL/dc_t from later steps on entry and
 // dL/dh_{t-1}, dL/dc_{t-1} on exit; writes dgates_ (and dhw_) rows of step t.
 template <typename T>
-void Lstm<T>::step_backward(Index t, Index N, const Matrix<T>& dy) {
+void Lstm<T>::step_backward(Index t, Index N, const Eigen::Ref<const Matrix<T>>& dy) {
   const Index H = hidden_size(), G = 4 * H, r = t * N;
+  MatrixMap<T> dh_carry = dh_.view(), dc_carry = dc_.view(), dchat = dtmp_.view();
   ConstMatrixMap<T> a(gates_.data() + r * G, N, G);
   ConstMatrixMap<T> c(c_.data() + r * H, N, H);
   ConstMatrixMap<T> tc(tc_.data() + r * H, N, H);
@@ -565,8 +569,8 @@ void Lstm<T>::step_backward(Index t, Index N, const Matrix<T>& dy) {
         (N + rows - 1) / rows,
         [&](Index b) {
           const Index r0 = b * rows, rn = std::min(rows, N - r0);
-          auto dh = dh_.middleRows(r0, rn).array();
-          auto dc = dc_.middleRows(r0, rn).array();
+          auto dh = dh_carry.middleRows(r0, rn).array();
+          auto dc = dc_carry.middleRows(r0, rn).array();
           const auto ib = i.middleRows(r0, rn), fb = f.middleRows(r0, rn), gb = g.middleRows(r0, rn);
           const auto ob = o.middleRows(r0, rn), tcb = tc.middleRows(r0, rn).array();
           auto da_b = da.middleRows(r0, rn);
@@ -588,21 +592,21 @@ void Lstm<T>::step_backward(Index t, Index N, const Matrix<T>& dy) {
         skip_dh0 ? 0 : w.panels(),
         [&](Index p) {
           const Index k0 = p * w.width, kw = std::min(w.width, H - k0);
-          dh_.middleCols(k0, kw).setZero();
+          dh_carry.middleCols(k0, kw).setZero();
           w.multiply_add(dh_.data(), H, packed_rhs_.data(), N, p);
         });
     return;
   }
 
   // h_t = o ⊙ tanh(ĉ_t)
-  dh_ += dy.middleRows(r, N);
-  da.rightCols(H).array() = dh_.array() * tc.array() * o * (1 - o);
-  dtmp_.array() = dh_.array() * o * (1 - tc.array().square());  // dL/dĉ_t
+  dh_carry += dy.middleRows(r, N);
+  da.rightCols(H).array() = dh_carry.array() * tc.array() * o * (1 - o);
+  dchat.array() = dh_carry.array() * o * (1 - tc.array().square());  // dL/dĉ_t
 
   // through the cell normalization
   switch (norm()) {
     case LstmNorm::none:
-      dc_ += dtmp_;
+      dc_carry += dchat;
       break;
     case LstmNorm::batch:
       if (forward_trained_)
@@ -611,20 +615,20 @@ void Lstm<T>::step_backward(Index t, Index N, const Matrix<T>& dy) {
       else
         bn_c_->backward_eval(step_c_.data(), gamma_c_.grad.data(), beta_c_.grad.data(), dtmp_.data(), c.data(),
                              gamma_c_.value.data(), t, N);
-      dc_ += step_c_.topRows(N);
+      dc_carry += step_c_.view();
       break;
     case LstmNorm::layer:
       layer_norm_backward(step_c_.data(), gamma_c_.grad.data(), beta_c_.grad.data(), dtmp_.data(), c.data(),
                           ln_mean_c_.data() + r, ln_rstd_c_.data() + r, gamma_c_.value.data(), N, H);
-      dc_ += step_c_.topRows(N);
+      dc_carry += step_c_.view();
       break;
   }
 
   // c_t = f ⊙ c_{t-1} + i ⊙ g
-  da.leftCols(H).array() = dc_.array() * g * i * (1 - i);
-  da.middleCols(H, H).array() = dc_.array() * c_prev.array() * f * (1 - f);
-  da.middleCols(2 * H, H).array() = dc_.array() * i * (1 - g.square());
-  dc_.array() *= f;
+  da.leftCols(H).array() = dc_carry.array() * g * i * (1 - i);
+  da.middleCols(H, H).array() = dc_carry.array() * c_prev.array() * f * (1 - f);
+  da.middleCols(2 * H, H).array() = dc_carry.array() * i * (1 - g.square());
+  dc_carry.array() *= f;
 
   // through W_hh h_{t-1} and its normalization. With the default zero h_0, step 0's part
   // only feeds dL/dh_0, which is not computed then; dγ_h gets exactly 0 from step 0's x̂ = 0,
@@ -648,11 +652,15 @@ void Lstm<T>::step_backward(Index t, Index N, const Matrix<T>& dy) {
 
 #define BNLSTM_INSTANTIATE(T)                                                                                   \
   template void Lstm<T>::resize_buffers(Index, Index);                                                         \
-  template const Matrix<T>& Lstm<T>::forward(const Matrix<T>&, Index, const Matrix<T>*, const Matrix<T>*);     \
+  template ConstMatrixMap<T> Lstm<T>::forward(const Eigen::Ref<const Matrix<T>>&, Index, const Matrix<T>*,    \
+                                              const Matrix<T>*);                                               \
+  template ConstMatrixMap<T> Lstm<T>::h_n() const;                                                             \
+  template ConstMatrixMap<T> Lstm<T>::c_n() const;                                                             \
   template void Lstm<T>::project_inputs(Index, Index);                                                         \
   template void Lstm<T>::step_forward(Index, Index);                                                           \
-  template const Matrix<T>& Lstm<T>::backward(const Matrix<T>&, const Matrix<T>*, const Matrix<T>*);           \
-  template void Lstm<T>::step_backward(Index, Index, const Matrix<T>&);
+  template ConstMatrixMap<T> Lstm<T>::backward(const Eigen::Ref<const Matrix<T>>&, const Matrix<T>*,         \
+                                               const Matrix<T>*);                                              \
+  template void Lstm<T>::step_backward(Index, Index, const Eigen::Ref<const Matrix<T>>&);
 BNLSTM_INSTANTIATE(float)
 BNLSTM_INSTANTIATE(double)
 #undef BNLSTM_INSTANTIATE

@@ -27,7 +27,8 @@ RecurrentBatchNorm<T>::RecurrentBatchNorm(Index channels, double eps,
 
 // L: number of steps of the coming training sequence.
 template <typename T>
-void RecurrentBatchNorm<T>::begin_training_sequence(Index L) {
+void RecurrentBatchNorm<T>::begin_training_sequence(Index L, bool replace_running) {
+  replace_running_ = replace_running;
   batch_mean_.resize(L, channels_);  // no-ops while L is unchanged
   batch_var_.resize(L, channels_);
   batch_rstd_.resize(L, channels_);
@@ -58,8 +59,13 @@ void RecurrentBatchNorm<T>::forward_train(T* y, const T* x, const T* gamma, cons
   T* rstd = batch_rstd_.row(t).data();
   // running statistics of this step only, updated by the kernel as it goes
   auto& tracked = num_batches_tracked_[static_cast<size_t>(t)];
-  ++tracked;
-  const double factor = momentum_ ? *momentum_ : 1.0 / static_cast<double>(tracked);
+  double factor = 1.0;  // replace: (1 - 1) * running + 1 * batch is the batch's, exactly
+  if (replace_running_) {
+    tracked = std::max<int64_t>(tracked, 1);
+  } else {
+    ++tracked;
+    factor = momentum_ ? *momentum_ : 1.0 / static_cast<double>(tracked);
+  }
   const detail::RunningStats<T> running{running_mean_.row(t).data(), running_var_.row(t).data(),
                                         factor};
   detail::batch_norm_forward_train_fused(y, static_cast<T*>(nullptr), mean, var, rstd, x, gamma,

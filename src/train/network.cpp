@@ -35,62 +35,37 @@ ForecastNetwork<T>::ForecastNetwork(const NetworkConfig& config, Rng& rng)
 
 // x: (L*N, I) -> y: (N, H)
 template <typename T>
-const Matrix<T>& ForecastNetwork<T>::forward(const Matrix<T>& x, Index look_back) {
-  const Matrix<T>& out = lstm_.forward(x, look_back);
+ConstMatrixMap<T> ForecastNetwork<T>::forward(const Eigen::Ref<const Matrix<T>>& x,
+                                              Index look_back) {
+  const ConstMatrixMap<T> out = lstm_.forward(x, look_back);
   steps_ = look_back;
   batch_ = out.rows() / look_back;
   // head on the last hidden state
-  head_.forward(lstm_.h_n(), y_);
-  return y_;
+  head_.forward(lstm_.h_n(), y_.resize(batch_, config_.horizon));
+  return y_.const_view();
 }
 
 // dy: (N, H)
 template <typename T>
-void ForecastNetwork<T>::backward(const Matrix<T>& dy) {
+void ForecastNetwork<T>::backward(const Eigen::Ref<const Matrix<T>>& dy) {
   if (dy.rows() != batch_ || dy.cols() != config_.horizon)
     throw Error(fmt::format("ForecastNetwork::backward: dy has shape ({}, {}), expected ({}, {})",
                             dy.rows(), dy.cols(), batch_, config_.horizon));
+  // only the final hidden state feeds the head: its gradient is the last step's rows of
+  // dL/d(output), the rest is zero
+  const Index rows = steps_ * batch_;
+  MatrixMap<T> dout = dout_.resize(rows, config_.hidden_size);
+  dout.topRows(rows - batch_).setZero();
   // head backward
-  head_.backward(dy, dlast_h_);
-  // only the final hidden state feeds the head: it enters BPTT as dL/dh_n
-  dout_.setZero(steps_ * batch_, config_.hidden_size);
-  lstm_.backward(dout_, &dlast_h_, nullptr);
+  head_.backward(dy, dout.bottomRows(batch_));
+  lstm_.backward(dout);
 }
 
 // x: (L*N, I)
 template <typename T>
-void ForecastNetwork<T>::recalibrate_batch_norm(const Matrix<T>& x, Index look_back) {
-  if (config_.norm != LstmNorm::batch) return;
-  const bool was_training = lstm_.training();
-  lstm_.train();
-  // every step needs running statistics before they can be zeroed
-  if (lstm_.norm_ih()->steps_seen() < look_back) lstm_.forward(x, look_back);
-  // zero the running statistics (and counters) of every step seen so far
-  TensorFile before, zero;
-  lstm_.save_state(before);
-  for (const auto& [name, t] : before.tensors) {
-    StoredTensor z = t;
-    std::fill(z.bytes.begin(), z.bytes.end(), static_cast<unsigned char>(0));
-    zero.tensors[name] = std::move(z);
-  }
-  lstm_.load_state(zero);
-  // one pass: running = (1 - f) * 0 + f * batch, f = momentum (or 1 for the cumulative average)
-  lstm_.forward(x, look_back);
-  TensorFile after;
-  lstm_.save_state(after);
-  const double f = lstm_.options().momentum.value_or(1.0);
-  for (auto& [name, t] : after.tensors) {
-    if (t.dtype == "I64") {
-      const auto old = before.tensors.find(name);  // keep the counters
-      if (old != before.tensors.end() && old->second.shape == t.shape) t = old->second;
-      continue;
-    }
-    Matrix<T> m = after.matrix<T>(name);
-    m /= static_cast<T>(f);
-    after.put<T>(name, m.data(), t.shape);
-  }
-  lstm_.load_state(after);
-  lstm_.train(was_training);
+void ForecastNetwork<T>::recalibrate_batch_norm(const Eigen::Ref<const Matrix<T>>& x,
+                                                Index look_back) {
+  lstm_.recalibrate_batch_norm(x, look_back);
 }
 
 template <typename T>

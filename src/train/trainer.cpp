@@ -81,9 +81,9 @@ double Trainer<T>::evaluate(Range range) {
     chunk_.resize(static_cast<size_t>(n));
     std::iota(chunk_.begin(), chunk_.end(), b);
     windows_.gather(x_, y_, chunk_);
-    const Matrix<T>& pred = net_.forward(x_, windows_.lookback());
+    const ConstMatrixMap<T> pred = net_.forward(x_.view(), windows_.lookback());
     // mean over the chunk's values, weighted by its share of the windows
-    sum += static_cast<double>(loss_.value(pred, y_)) * static_cast<double>(n);
+    sum += static_cast<double>(loss_.value(pred, y_.view())) * static_cast<double>(n);
   }
   return sum / static_cast<double>(range.size());
 }
@@ -102,6 +102,7 @@ TrainingHistory Trainer<T>::fit(Range train, Range validation, Rng& rng,
 
   TrainingHistory history;
   history.loss = to_string(options_.loss);
+  history.epochs.reserve(static_cast<size_t>(options_.epochs));
   EarlyStopping stopping(std::max(options_.patience, 1), options_.delta);
   TensorFile best;  // weights and running statistics of the lowest validation loss
   order_.resize(static_cast<size_t>(n));
@@ -125,17 +126,17 @@ TrainingHistory Trainer<T>::fit(Range train, Range validation, Rng& rng,
       const std::span<const Index> idx(order_.data() + begin, static_cast<size_t>(end - begin));
       // forward
       windows_.gather(x_, y_, idx);
-      const Matrix<T>& pred = net_.forward(x_, L);
-      const T loss = loss_.value(pred, y_);
+      const ConstMatrixMap<T> pred = net_.forward(x_.view(), L);
+      const T loss = loss_.value(pred, y_.view());
       if (!std::isfinite(static_cast<double>(loss)))
         throw Error(fmt::format(
             "training diverged at epoch {} (batch loss {}); try a lower --lr or a --clip", epoch,
             static_cast<double>(loss)));
       loss_sum += static_cast<double>(loss) * static_cast<double>(end - begin);
       // backward
-      loss_.gradient(pred, y_, dy_);
+      loss_.gradient(pred, y_.view(), dy_);
       optimizer_->zero_grad();
-      net_.backward(dy_);
+      net_.backward(dy_.view());
       // clip and step
       if (options_.clip_mode == ClipMode::value)
         clip_grad_value(params_, static_cast<T>(options_.clip));

@@ -189,6 +189,15 @@ TEST(Windows, SeveralInputColumnsInTheGivenOrder) {
   MatrixD expected = rows({{4, 1}, {1, .1}, {5, 1.5}, {2, .3}});  // (volume, close)
   EXPECT_TRUE(x.cast<double>().isApprox(expected, 1e-6)) << x;
   EXPECT_TRUE(y.cast<double>().isApprox(rows({{2.1}, {.6}}), 1e-6)) << y;
+  // into MatrixBuffers (the trainer's): the same values, shaped to the batch
+  MatrixBuffer<float> xb, yb;
+  w.gather(xb, yb, std::vector<Index>{0, 1, 2});  // larger first
+  w.gather(xb, yb, batch);
+  EXPECT_EQ(Matrix<float>(xb.view()), x);
+  EXPECT_EQ(Matrix<float>(yb.view()), y);
+  w.gather_inputs(xb, std::vector<Index>{4});
+  // window 4's two steps: rows 0 and 2 of the time-major x above
+  EXPECT_EQ(Matrix<float>(xb.view()), Matrix<float>(x(std::vector<Index>{0, 2}, Eigen::all)));
 }
 
 TEST(Windows, TargetDatesAndPrices) {

@@ -8,6 +8,7 @@
 #include "bnlstm/core/error.hpp"
 #include "bnlstm/io/safetensors.hpp"
 #include "testing/compare.hpp"
+#include "testing/errors.hpp"
 #include "testing/gradcheck.hpp"
 
 namespace bnlstm {
@@ -134,6 +135,29 @@ TEST(Linear, RejectsWrongShapes) {
               "Linear backward: output gradient has shape (3, 3), expected (2, 3)");
   }
   EXPECT_THROW(Linear<double>(0, 3), Error);
+  // views must come with the right shape
+  MatrixBuffer<double> out;
+  EXPECT_EQ(testing::error_of([&] { layer.forward(MatrixD::Zero(2, 4), out.resize(3, 3)); }),
+            "Linear forward: output has shape (3, 3), expected (2, 3)");
+  EXPECT_EQ(testing::error_of([&] { layer.backward(MatrixD::Zero(2, 3), out.resize(2, 3)); }),
+            "Linear backward: input gradient has shape (2, 3), expected (2, 4)");
+}
+
+// Into views (the network's MatrixBuffers): the same values as into matrices.
+TEST(Linear, ViewsGetTheSameValuesAsMatrices) {
+  Rng rng = make_rng(10);
+  Linear<double> layer(4, 3);
+  layer.reset_parameters(rng);
+  const MatrixD x = MatrixD::Random(5, 4), dy = MatrixD::Random(5, 3);
+  MatrixD y, dx;
+  layer.forward(x, y);
+  layer.backward(dy, dx);
+  MatrixBuffer<double> yb, dxb;
+  layer.forward(x, yb.resize(5, 3));
+  layer.backward(dy, dxb.resize(5, 4));
+  EXPECT_EQ(MatrixD(yb.view()), y);
+  EXPECT_EQ(MatrixD(dxb.view()), dx);
+  EXPECT_TRUE(layer.weight().grad.isApprox(2 * (dy.transpose() * x), 1e-14));
 }
 
 }  // namespace

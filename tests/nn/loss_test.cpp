@@ -38,6 +38,10 @@ void check_against_torch(double rtol) {
     Matrix<T> value(1, 1), grad;
     value(0, 0) = loss.value(pred, target);
     loss.gradient(pred, target, grad);
+    MatrixBuffer<T> grad_buffer;  // the trainer's overload: the same values
+    grad_buffer.resize(pred.rows() + 3, pred.cols());
+    loss.gradient(pred, target, grad_buffer);
+    EXPECT_EQ(Matrix<T>(grad_buffer.view()), grad) << c.name;
     EXPECT_TENSOR_NEAR(std::string(c.name) + " value", value,
                        g.matrix<double>(std::string(c.name) + ".value"), rtol);
     EXPECT_TENSOR_NEAR(std::string(c.name) + " grad", grad,

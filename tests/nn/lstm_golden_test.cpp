@@ -57,7 +57,7 @@ void check_case(const std::string& file, double rtol_out, double rtol_grad, bool
   const Matrix<T> x = f.matrix<T>("x"), h0 = f.matrix<T>("h0"), c0 = f.matrix<T>("c0");
   const Matrix<T> p_out = f.matrix<T>("p_out"), p_h = f.matrix<T>("p_h"), p_c = f.matrix<T>("p_c");
 
-  const Matrix<T>& out = lstm.forward(x, L, given ? &h0 : nullptr, given ? &c0 : nullptr);
+  const ConstMatrixMap<T> out = lstm.forward(x, L, given ? &h0 : nullptr, given ? &c0 : nullptr);
   EXPECT_TENSOR_NEAR("output", out, f.matrix<T>("output"), rtol_out);
   EXPECT_TENSOR_NEAR("h_n", lstm.h_n(), f.matrix<T>("h_n"), rtol_out);
   EXPECT_TENSOR_NEAR("c_n", lstm.c_n(), f.matrix<T>("c_n"), rtol_out);
@@ -65,7 +65,7 @@ void check_case(const std::string& file, double rtol_out, double rtol_grad, bool
                  (p_c.array() * lstm.c_n().array()).sum();
   EXPECT_TENSOR_NEAR("loss", scalar_matrix(loss), f.matrix<T>("loss"), rtol_out);
 
-  const Matrix<T>& dx = lstm.backward(p_out, &p_h, &p_c);
+  const ConstMatrixMap<T> dx = lstm.backward(p_out, &p_h, &p_c);
   EXPECT_TENSOR_NEAR("grad.x", dx, f.matrix<T>("grad.x"), rtol_grad);
   if (given) EXPECT_TENSOR_NEAR("grad.h0", lstm.grad_h0(), f.matrix<T>("grad.h0"), rtol_grad);
   else EXPECT_EQ(lstm.grad_h0().rows(), 0);

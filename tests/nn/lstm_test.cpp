@@ -72,7 +72,7 @@ TEST_P(LstmGradCheck, BackwardMatchesFiniteDifferences) {
   }
 
   auto loss = [&]() {
-    const Matrix<double>& out = lstm.forward(x, L, &h0, &c0);
+    const ConstMatrixMap<double> out = lstm.forward(x, L, &h0, &c0);
     return (p_out.array() * out.array()).sum() + (p_h.array() * lstm.h_n().array()).sum() +
            (p_c.array() * lstm.c_n().array()).sum();
   };
@@ -195,15 +195,41 @@ TEST(Lstm, BatchRunningStatisticsRoundTrip) {
   EXPECT_EQ(b.forward(x, 8), ya);
 }
 
-// Buffers are sized on the first call and reused while shapes are unchanged.
-TEST(Lstm, ReusesBuffersAcrossCallsOfTheSameShape) {
-  Rng rng(4);
-  Lstm<float> lstm(small_options(LstmNorm::batch), rng);
-  const Matrix<float> x = randn(5 * 4, 2, rng).cast<float>();
-  const float* out = lstm.forward(x, 5).data();
-  const float* dx = lstm.backward(Matrix<float>::Ones(20, 3)).data();
-  EXPECT_EQ(lstm.forward(x, 5).data(), out);
-  EXPECT_EQ(lstm.backward(Matrix<float>::Ones(20, 3)).data(), dx);
+// Buffers keep their largest storage: a smaller batch after a larger one reuses it (the same
+// data pointer) and gives exactly what a fresh layer gives for that batch, in every variant,
+// with and without a given initial state (the views of h_n, c_n, grad_h0, grad_c0 follow the
+// shape).
+TEST(Lstm, BuffersFollowTheBatchSizeAndKeepTheirStorage) {
+  for (LstmNorm norm : {LstmNorm::none, LstmNorm::batch, LstmNorm::layer}) {
+    for (bool given : {false, true}) {
+      Rng rng_used(4), rng_fresh(4), data(9);
+      Lstm<double> used(small_options(norm), rng_used), fresh(small_options(norm), rng_fresh);
+      const Index L = 3, N = 4;
+      used.forward(randn(L * 6, 2, data), L);  // the larger batch first
+      const double* out_storage = used.output().data();
+      const double* dx_storage = used.backward(randn(L * 6, 3, data)).data();
+      zero_grad(used.parameters());
+      const Matrix<double> x = randn(L * N, 2, data), dy = randn(L * N, 3, data);
+      const Matrix<double> h0 = randn(N, 3, data), c0 = randn(N, 3, data);
+      const Matrix<double> dh_n = randn(N, 3, data), dc_n = randn(N, 3, data);
+      const std::string what = to_string(norm) + (given ? " with h0, c0" : "");
+      const Matrix<double> out = used.forward(x, L, given ? &h0 : nullptr, given ? &c0 : nullptr);
+      EXPECT_EQ(out, fresh.forward(x, L, given ? &h0 : nullptr, given ? &c0 : nullptr)) << what;
+      EXPECT_EQ(used.output().data(), out_storage) << what;
+      EXPECT_EQ(Matrix<double>(used.h_n()), fresh.h_n()) << what;
+      EXPECT_EQ(Matrix<double>(used.c_n()), fresh.c_n()) << what;
+      EXPECT_EQ(Matrix<double>(used.h_n()), out.bottomRows(N)) << what;
+      const ConstMatrixMap<double> dx = used.backward(dy, &dh_n, &dc_n);
+      EXPECT_EQ(Matrix<double>(dx), fresh.backward(dy, &dh_n, &dc_n)) << what;
+      EXPECT_EQ(dx.data(), dx_storage) << what;
+      EXPECT_EQ(Matrix<double>(used.grad_h0()), fresh.grad_h0()) << what;
+      EXPECT_EQ(used.grad_h0().rows(), given ? N : 0) << what;
+      EXPECT_EQ(Matrix<double>(used.grad_c0()), fresh.grad_c0()) << what;
+      for (size_t k = 0; k < used.parameters().size(); ++k)
+        EXPECT_EQ(used.parameters()[k]->grad, fresh.parameters()[k]->grad)
+            << what << " " << used.parameters()[k]->name;
+    }
+  }
 }
 
 // Parameter gradients accumulate (+=) across backward calls; a separate zero_grad clears them.

@@ -117,10 +117,12 @@ TEST(ForecastNetwork, RecalibrationSetsRunningStatisticsToThoseOfTheWindows) {
     net.forward(MatrixD(random_matrix(L * 8, 1, rng).array() * 3.0 + 2.0), L);
   const MatrixD x = random_matrix(L * N, 1, rng);
   const MatrixD w_ih = net.lstm().weight_ih().value;
+  const std::vector<int64_t> tracked = net.lstm().norm_c()->num_batches_tracked();
   net.eval();
   net.recalibrate_batch_norm(x, L);
-  EXPECT_FALSE(net.training());                   // mode kept
-  EXPECT_EQ(net.lstm().weight_ih().value, w_ih);  // parameters untouched
+  EXPECT_EQ(net.lstm().norm_c()->num_batches_tracked(), tracked);  // counters kept
+  EXPECT_FALSE(net.training());                                    // mode kept
+  EXPECT_EQ(net.lstm().weight_ih().value, w_ih);                   // parameters untouched
   // step 0 of the input normalization: mean and unbiased variance of x W_ihᵀ over the N windows
   const MatrixD xw = x.topRows(N) * w_ih.transpose();
   const auto* bn = net.lstm().norm_ih();
@@ -136,6 +138,8 @@ TEST(ForecastNetwork, RecalibrationSetsRunningStatisticsToThoseOfTheWindows) {
   net.train();
   const MatrixD full = net.forward(x, L);
   EXPECT_LT((eval - full).cwiseAbs().maxCoeff(), 1e-2 * full.cwiseAbs().maxCoeff());
+  // that training pass is an ordinary one again: it counts itself
+  EXPECT_EQ(net.lstm().norm_c()->num_batches_tracked()[0], tracked[0] + 1);
 }
 
 }  // namespace

@@ -23,6 +23,7 @@
 #include <string_view>
 #include <vector>
 
+#include "bnlstm/core/matrix_buffer.hpp"
 #include "bnlstm/data/scaler.hpp"
 #include "bnlstm/data/series.hpp"
 
@@ -109,12 +110,17 @@ class Windows {
   // x: (L*N, I) with row t*N+n = step t of window windows[n], i.e. the features of row
   // windows[n] + S - L + t; y: (N, H). N = windows.size().
   // Every index must be < count(); throws bnlstm::Error naming the bad index otherwise.
+  // x and y are resized; MatrixBuffers keep their storage (no allocation in a training loop).
   template <typename T>
   void gather(Matrix<T>& x, Matrix<T>& y, std::span<const Index> windows) const;
+  template <typename T>
+  void gather(MatrixBuffer<T>& x, MatrixBuffer<T>& y, std::span<const Index> windows) const;
 
   // x only, for forecasting: indices may go up to origins() - 1.
   template <typename T>
   void gather_inputs(Matrix<T>& x, std::span<const Index> windows) const;
+  template <typename T>
+  void gather_inputs(MatrixBuffer<T>& x, std::span<const Index> windows) const;
 
   // price: (H) in price units from pred: (H) scaled target of origin i (< origins()).
   template <typename T>
@@ -126,6 +132,9 @@ class Windows {
 
  private:
   void check_index(Index i, Index limit, const char* what) const;
+  // x: (L*N, I), y: (N, H) or nullptr, already shaped; the indices already checked.
+  template <typename T>
+  void fill(T* x, T* y, std::span<const Index> windows) const;
 
   WindowSpec spec_;
   Scaler scaler_;

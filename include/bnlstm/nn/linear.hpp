@@ -2,11 +2,12 @@
 // Fully connected layer in torch.nn.Linear's layout: y = x Wᵀ + b with W (out, in), b (1, out).
 // The forecasting model's head (last hidden state -> predicted values).
 //
-// forward() keeps a copy of its input for backward() (the buffer is reused from call to call,
-// so a fixed batch size allocates only once). backward() accumulates dW, db (+=), as every
+// forward() keeps a copy of its input for backward() in a MatrixBuffer, so it allocates only
+// when the batch is larger than every earlier one. backward() accumulates dW, db (+=), as every
 // layer here does; zero the gradients between steps (Optimizer::zero_grad or zero_grad(list)).
 #include <string>
 
+#include "bnlstm/core/matrix_buffer.hpp"
 #include "bnlstm/core/random.hpp"
 #include "bnlstm/core/tensor.hpp"
 #include "bnlstm/nn/init.hpp"
@@ -28,9 +29,14 @@ class Linear {
 
   // x: (N, in), y: (N, out), resized if needed.
   void forward(const Eigen::Ref<const Matrix<T>>& x, Matrix<T>& y);
+  // The same into a view that already has the shape (N, out) (throws bnlstm::Error otherwise),
+  // e.g. MatrixBuffer::resize(N, out): nothing is allocated.
+  void forward(const Eigen::Ref<const Matrix<T>>& x, Eigen::Ref<Matrix<T>> y);
   // dy: (N, out), dx: (N, in), resized if needed; weight.grad += dyᵀ x, bias.grad += Σ_n dy.
   // Uses the input of the last forward(); dx must not alias dy.
   void backward(const Eigen::Ref<const Matrix<T>>& dy, Matrix<T>& dx);
+  // The same into a view of shape (N, in).
+  void backward(const Eigen::Ref<const Matrix<T>>& dy, Eigen::Ref<Matrix<T>> dx);
 
   // {"weight" (out, in), "bias" (1, out)} with the prefix.
   ParameterList<T> parameters() { return {&weight_, &bias_}; }
@@ -44,7 +50,7 @@ class Linear {
  private:
   Parameter<T> weight_;  // (out, in)
   Parameter<T> bias_;    // (1, out)
-  Matrix<T> x_;          // (N, in) input of the last forward
+  MatrixBuffer<T> x_;    // (N, in) input of the last forward
   bool has_input_ = false;
 };
 

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <type_traits>
 
+#include "bnlstm/core/matrix_buffer.hpp"
 #include "bnlstm/core/tensor.hpp"
 
 namespace bnlstm {
@@ -55,14 +56,20 @@ class Loss {
 
   // pred, target: (N, C)
   T value(const Eigen::Ref<const Matrix<T>>& pred, const Eigen::Ref<const Matrix<T>>& target) const;
-  // dpred: (N, C) = d value / d pred
+  // dpred: (N, C) = d value / d pred, resized (a MatrixBuffer keeps its storage)
   void gradient(const Eigen::Ref<const Matrix<T>>& pred, const Eigen::Ref<const Matrix<T>>& target,
                 Matrix<T>& dpred) const;
+  void gradient(const Eigen::Ref<const Matrix<T>>& pred, const Eigen::Ref<const Matrix<T>>& target,
+                MatrixBuffer<T>& dpred) const;
 
   LossKind kind() const { return kind_; }
   T delta() const { return delta_; }
 
  private:
+  void gradient_into(const Eigen::Ref<const Matrix<T>>& pred,
+                     const Eigen::Ref<const Matrix<T>>& target, Eigen::Ref<Matrix<T>> dpred) const;
+  const char* name() const;  // "mse loss", ... for error messages
+
   LossKind kind_;
   T delta_;  // Huber only
 };

@@ -14,11 +14,13 @@
 //   1-D parameters (biases, γ, β) are stored as one row (1, 4H) or (1, H).
 //
 // Speed: one input product for all steps, one recurrent product per step, gate maths fused per
-// step, and every buffer sized on the first call and reused while shapes are unchanged.
+// step, and every buffer kept in a MatrixBuffer: after the largest batch has been seen, forward
+// and backward allocate nothing, whatever the batch size.
 #include <optional>
 #include <string>
 #include <string_view>
 
+#include "bnlstm/core/matrix_buffer.hpp"
 #include "bnlstm/core/random.hpp"
 #include "bnlstm/core/tensor.hpp"
 #include "bnlstm/io/safetensors.hpp"
@@ -71,14 +73,15 @@ class Lstm {
 
   // x: (L*N, I) time-major (N = rows / seq_len); h0, c0: (N, H) or nullptr for zeros.
   // Returns the hidden states of every step (L*N, H); h_n(), c_n() give the final state (N, H).
+  // The returned views (here and below) are valid until the next forward / backward.
   // In training mode the batch variant uses each step's batch statistics and updates that step's
   // running statistics. Throws bnlstm::Error naming the mismatching shape, or the position
   // of a NaN/inf in x, h0 or c0.
-  const Matrix<T>& forward(const Matrix<T>& x, Index seq_len, const Matrix<T>* h0 = nullptr,
-                           const Matrix<T>* c0 = nullptr);
-  const Matrix<T>& output() const { return out_; }  // (L*N, H)
-  const Matrix<T>& h_n() const { return h_n_; }     // (N, H)
-  const Matrix<T>& c_n() const { return c_n_; }     // (N, H)
+  ConstMatrixMap<T> forward(const Eigen::Ref<const Matrix<T>>& x, Index seq_len,
+                            const Matrix<T>* h0 = nullptr, const Matrix<T>* c0 = nullptr);
+  ConstMatrixMap<T> output() const { return out_.view(); }  // (L*N, H)
+  ConstMatrixMap<T> h_n() const;                            // (N, H)
+  ConstMatrixMap<T> c_n() const;                            // (N, H)
 
   // Backpropagation through time for the last forward. dy: (L*N, H) = dL/d(output);
   // dh_n, dc_n: (N, H) = dL/d(final state) or nullptr for zeros. Returns dL/dx (L*N, I);
@@ -87,10 +90,17 @@ class Lstm {
   // a zero state); after a forward with h0 = nullptr it is empty (0, H), which saves the
   // step-0 recurrent products. Backward differentiates the last forward in the mode it ran in:
   // after an eval forward the batch variant's statistics are the (constant) running ones.
-  const Matrix<T>& backward(const Matrix<T>& dy, const Matrix<T>* dh_n = nullptr,
-                            const Matrix<T>* dc_n = nullptr);
-  const Matrix<T>& grad_h0() const { return dh0_; }  // (N, H)
-  const Matrix<T>& grad_c0() const { return dc0_; }  // (N, H)
+  ConstMatrixMap<T> backward(const Eigen::Ref<const Matrix<T>>& dy, const Matrix<T>* dh_n = nullptr,
+                             const Matrix<T>* dc_n = nullptr);
+  ConstMatrixMap<T> grad_h0() const {  // (N, H), or (0, H) when forward had no h0
+    return ConstMatrixMap<T>(dh_.data(), h0_given_ ? dh_.rows() : 0, dh_.cols());
+  }
+  ConstMatrixMap<T> grad_c0() const { return dc_.view(); }  // (N, H)
+
+  // norm=batch: one training-mode forward over x (L*N, I) whose per-step batch statistics
+  // replace the running statistics of every step (ForecastNetwork::recalibrate_batch_norm).
+  // Parameters and num_batches_tracked are unchanged; the mode is kept. Nothing otherwise.
+  void recalibrate_batch_norm(const Eigen::Ref<const Matrix<T>>& x, Index seq_len);
 
   // none:         weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0
   // batch, layer: weight_ih_l0, weight_hh_l0, bias_l0, norm_ih.weight (γ_x), norm_hh.weight (γ_h),
@@ -118,7 +128,7 @@ class Lstm {
   void resize_buffers(Index L, Index N);
   void project_inputs(Index L, Index N);  // xw_ -> gate inputs for all steps
   void step_forward(Index t, Index N);
-  void step_backward(Index t, Index N, const Matrix<T>& dy);
+  void step_backward(Index t, Index N, const Eigen::Ref<const Matrix<T>>& dy);
   std::string full_name(const std::string& tensor) const;
 
   LstmOptions options_;
@@ -131,26 +141,28 @@ class Lstm {
   // Forward state of the last call (kept for backward).
   Index L_ = 0, N_ = 0;
   bool forward_trained_ = false;
+  bool recalibrating_ = false;  // forward runs recalibrate_batch_norm's pass
   bool h0_zero_ = true;   // the initial hidden state is all zeros (step 0 has no W_hh h_0 term)
   bool h0_given_ = false;  // forward received h0: backward computes dL/dh_0
-  Matrix<T> x_;                  // (L*N, I) copy of the input
-  Matrix<T> h0_, c0_;            // (N, H)
-  Matrix<T> xw_;                 // (L*N, 4H) x W_ih^T (batch/layer: before normalization)
-  Matrix<T> hw_;                 // (L*N, 4H) h_{t-1} W_hh^T before normalization (batch/layer)
-  Matrix<T> gates_;              // (L*N, 4H) activated gates σ(i), σ(f), tanh(g), σ(o)
-  Matrix<T> c_;                  // (L*N, H) cell states before normalization
-  Matrix<T> tc_;                 // (L*N, H) tanh of the (normalized) cell state
-  Matrix<T> out_, h_n_, c_n_;    // (L*N, H), (N, H), (N, H)
+  MatrixBuffer<T> x_;            // (L*N, I) copy of the input
+  MatrixBuffer<T> h0_, c0_;      // (N, H)
+  MatrixBuffer<T> xw_;           // (L*N, 4H) x W_ih^T (batch/layer: before normalization)
+  MatrixBuffer<T> hw_;           // (L*N, 4H) h_{t-1} W_hh^T before normalization (batch/layer)
+  MatrixBuffer<T> gates_;        // (L*N, 4H) activated gates σ(i), σ(f), tanh(g), σ(o)
+  MatrixBuffer<T> c_;            // (L*N, H) cell states before normalization
+  MatrixBuffer<T> tc_;           // (L*N, H) tanh of the (normalized) cell state
+  MatrixBuffer<T> out_;          // (L*N, H) hidden states
   Vector<T> ln_mean_x_, ln_rstd_x_, ln_mean_h_, ln_rstd_h_, ln_mean_c_, ln_rstd_c_;  // (L*N)
   Matrix<T> bias_sum_;           // (1, 4H)
-  Matrix<T> step_g_;             // (N, 4H) scratch: normalized W_h h_{t-1}
-  Matrix<T> step_c_;             // (N, H) scratch: normalized c_t / its gradient
+  MatrixBuffer<T> step_g_;       // (N, 4H) scratch: normalized W_h h_{t-1}
+  MatrixBuffer<T> step_c_;       // (N, H) scratch: normalized c_t / its gradient
 
   // Backward buffers.
-  Matrix<T> dgates_;             // (L*N, 4H) dL/d(gate pre-activations)
-  Matrix<T> dhw_, dxw_;          // (L*N, 4H) dL/d(W_h h), dL/d(W_x x) before normalization
-  Matrix<T> dx_, dh_, dc_, dh0_, dc0_;  // (L*N, I), (N, H) x 4
-  Matrix<T> dtmp_;               // (N, H) scratch
+  MatrixBuffer<T> dgates_;       // (L*N, 4H) dL/d(gate pre-activations)
+  MatrixBuffer<T> dhw_, dxw_;    // (L*N, 4H) dL/d(W_h h), dL/d(W_x x) before normalization
+  MatrixBuffer<T> dx_;           // (L*N, I)
+  MatrixBuffer<T> dh_, dc_;      // (N, H) dL/dh_t, dL/dc_t while stepping back; then of step 0
+  MatrixBuffer<T> dtmp_;         // (N, H) scratch
 
   // W_hh packed once per forward (for h W_hh^T) and once per backward (for da W_hh), and the
   // per-product packed left operand: src/nn/packed_weight.hpp.

@@ -35,7 +35,9 @@ class RecurrentBatchNorm {
 
   // Sizes the per-step batch-statistics buffers for a training sequence of L steps (no allocation
   // while L is unchanged) and adds running statistics for steps not seen before.
-  void begin_training_sequence(Index L);
+  // replace_running: the sequence's batch statistics replace the running ones (momentum 1) and
+  // num_batches_tracked is left as it is (at least 1): precise BN's recalibration pass.
+  void begin_training_sequence(Index L, bool replace_running = false);
 
   // Training-mode step t: y = (x - mean_t) * rstd_t * gamma + beta with the batch statistics of x,
   // which are kept for backward; step t's running statistics are updated.
@@ -65,6 +67,7 @@ class RecurrentBatchNorm {
   Index channels_;
   double eps_;
   std::optional<double> momentum_;
+  bool replace_running_ = false;  // the current training sequence's, see begin_training_sequence
   Matrix<T> running_mean_, running_var_;      // (steps_seen, C)
   std::vector<int64_t> num_batches_tracked_;  // (steps_seen)
   Matrix<T> batch_mean_, batch_var_, batch_rstd_;  // (L, C): the last training sequence

@@ -37,10 +37,11 @@ class ForecastNetwork {
   void eval() { lstm_.eval(); }
   bool training() const { return lstm_.training(); }
 
-  // x: (L*N, I) time-major, returns y: (N, H). Valid until the next forward.
-  const Matrix<T>& forward(const Matrix<T>& x, Index look_back);
+  // x: (L*N, I) time-major, returns y: (N, H), a view valid until the next forward.
+  // Allocates nothing once a batch at least as large has been seen (MatrixBuffer).
+  ConstMatrixMap<T> forward(const Eigen::Ref<const Matrix<T>>& x, Index look_back);
   // dy: (N, H) = dLoss/dy for the last forward; parameter gradients accumulate (+=).
-  void backward(const Matrix<T>& dy);
+  void backward(const Eigen::Ref<const Matrix<T>>& dy);
 
   // norm=batch only (nothing otherwise): replaces the running statistics by the batch statistics
   // of ONE training-mode pass over x (L*N, I), i.e. the exact statistics of these N windows
@@ -48,7 +49,7 @@ class ForecastNetwork {
   // ("precise BN", Wu & Johnson 2021). With batches of 32 that average can be far from the
   // population: on S&P 500 daily data the eval-mode training MSE was 300x the train-mode one.
   // Parameters are unchanged; the layer is left in the mode it was in.
-  void recalibrate_batch_norm(const Matrix<T>& x, Index look_back);
+  void recalibrate_batch_norm(const Eigen::Ref<const Matrix<T>>& x, Index look_back);
 
   // LSTM parameters ("lstm.*") then the head ("head.weight", "head.bias").
   ParameterList<T> parameters();
@@ -67,10 +68,8 @@ class ForecastNetwork {
   Lstm<T> lstm_;
   Linear<T> head_;
   Index batch_ = 0, steps_ = 0;  // N and L of the last forward
-  Matrix<T> last_h_;             // (N, Hd) last hidden state
-  Matrix<T> y_;                  // (N, H)
-  Matrix<T> dlast_h_;            // (N, Hd)
-  Matrix<T> dout_;               // (L*N, Hd), zero except the last step's rows
+  MatrixBuffer<T> y_;            // (N, H)
+  MatrixBuffer<T> dout_;         // (L*N, Hd) dL/d(LSTM output): zero except the last step's rows
 };
 
 extern template class ForecastNetwork<float>;

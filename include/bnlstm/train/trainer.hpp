@@ -93,7 +93,10 @@ class Trainer {
   ParameterList<T> params_;
   std::unique_ptr<Optimizer<T>> optimizer_;
   std::vector<Index> order_, chunk_, recal_;
-  Matrix<T> x_, y_, dy_, x_recal_;
+  // the batch's windows, targets and loss gradient: MatrixBuffers, so that the shorter last
+  // batch, the next epoch's first one and the validation chunks allocate nothing
+  MatrixBuffer<T> x_, y_, dy_;
+  Matrix<T> x_recal_;
 };
 
 extern template class Trainer<float>;
