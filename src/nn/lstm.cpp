@@ -83,8 +83,9 @@ std::string Lstm<T>::full_name(const std::string& tensor) const {
 
 template <typename T>
 ParameterList<T> Lstm<T>::parameters() {
-  if (options_.norm == LstmNorm::none) return {&weight_ih_, &weight_hh_, &bias_ih_, &bias_hh_};
-  return {&weight_ih_, &weight_hh_, &bias_ih_, &gamma_x_, &gamma_h_, &gamma_c_, &beta_c_};
+  ParameterList<T> list;
+  for_each_parameter([&](Parameter<T>& p) { list.push_back(&p); });
+  return list;
 }
 
 // x: (L*N, I)
@@ -111,6 +112,22 @@ void Lstm<T>::save_state(TensorFile& file, const std::string& prefix) const {
   bn_x_->save_state(file, prefix + full_name("norm_ih."));
   bn_h_->save_state(file, prefix + full_name("norm_hh."));
   bn_c_->save_state(file, prefix + full_name("norm_c."));
+}
+
+template <typename T>
+void Lstm<T>::copy_running_state(RunningState& to) const {
+  if (options_.norm != LstmNorm::batch) return;
+  bn_x_->copy_running_state(to[0]);
+  bn_h_->copy_running_state(to[1]);
+  bn_c_->copy_running_state(to[2]);
+}
+
+template <typename T>
+void Lstm<T>::set_running_state(const RunningState& from) {
+  if (options_.norm != LstmNorm::batch) return;
+  bn_x_->set_running_state(from[0]);
+  bn_h_->set_running_state(from[1]);
+  bn_c_->set_running_state(from[2]);
 }
 
 template <typename T>

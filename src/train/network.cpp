@@ -84,6 +84,44 @@ void ForecastNetwork<T>::save_state(TensorFile& file) const {
 }
 
 template <typename T>
+void ForecastNetwork<T>::copy_state(State& to) const {
+  size_t k = 0;
+  auto copy = [&](const Parameter<T>& p) {
+    if (k == to.parameters.size()) to.parameters.emplace_back();
+    to.parameters[k++] = p.value;
+  };
+  lstm_.for_each_parameter(copy);
+  copy(head_.weight());
+  copy(head_.bias());
+  to.parameters.resize(k);
+  lstm_.copy_running_state(to.running);
+}
+
+template <typename T>
+void ForecastNetwork<T>::set_state(const State& from) {
+  // check every parameter before touching any
+  size_t k = 0;
+  bool fits = true;
+  auto check = [&](const Parameter<T>& p) {
+    fits = fits && k < from.parameters.size() && from.parameters[k].rows() == p.value.rows() &&
+           from.parameters[k].cols() == p.value.cols();
+    ++k;
+  };
+  lstm_.for_each_parameter(check);
+  check(head_.weight());
+  check(head_.bias());
+  if (!fits || k != from.parameters.size())
+    throw Error(
+        "ForecastNetwork::set_state: the state was not copied from a network of this shape");
+  k = 0;
+  auto set = [&](Parameter<T>& p) { p.value = from.parameters[k++]; };
+  lstm_.for_each_parameter(set);
+  set(head_.weight());
+  set(head_.bias());
+  lstm_.set_running_state(from.running);
+}
+
+template <typename T>
 void ForecastNetwork<T>::load_state(const TensorFile& file) {
   // check every parameter before touching any
   const ParameterList<T> params = parameters();

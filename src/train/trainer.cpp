@@ -104,7 +104,8 @@ TrainingHistory Trainer<T>::fit(Range train, Range validation, Rng& rng,
   history.loss = to_string(options_.loss);
   history.epochs.reserve(static_cast<size_t>(options_.epochs));
   EarlyStopping stopping(std::max(options_.patience, 1), options_.delta);
-  TensorFile best;  // weights and running statistics of the lowest validation loss
+  // weights and running statistics of the lowest validation loss (copied again in place)
+  typename ForecastNetwork<T>::State best;
   order_.resize(static_cast<size_t>(n));
   std::iota(order_.begin(), order_.end(), train.begin);
 
@@ -150,8 +151,7 @@ TrainingHistory Trainer<T>::fit(Range train, Range validation, Rng& rng,
     EpochRecord record{epoch, loss_sum / static_cast<double>(n), evaluate(validation)};
     history.epochs.push_back(record);
     if (stopping.update(record.val_loss)) {
-      best = TensorFile();
-      net_.save_state(best);
+      net_.copy_state(best);
     }
     if (callbacks.on_epoch) callbacks.on_epoch(record, stopping);
     if (options_.patience > 0 && stopping.should_stop()) {
@@ -161,7 +161,7 @@ TrainingHistory Trainer<T>::fit(Range train, Range validation, Rng& rng,
   }
 
   history.best_epoch = stopping.best_epoch();
-  if (options_.restore_best && stopping.best_epoch() > 0) net_.load_state(best);
+  if (options_.restore_best && stopping.best_epoch() > 0) net_.set_state(best);
   if (!options_.restore_best) history.best_epoch = static_cast<int>(history.epochs.size());
   net_.eval();
   return history;

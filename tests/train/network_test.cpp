@@ -82,6 +82,34 @@ TEST(ForecastNetwork, StateRoundTripsIncludingRunningStatistics) {
   EXPECT_TRUE(f.contains("head.weight"));
 }
 
+// copy_state / set_state (the trainer's best-epoch snapshot) restore exactly what save_state
+// writes: every parameter and the running statistics with their counters.
+TEST(ForecastNetwork, InMemoryStateRestoresEverythingSaveStateWrites) {
+  for (const LstmNorm norm : {LstmNorm::none, LstmNorm::batch}) {
+    Rng rng(5);
+    ForecastNetwork<float> net({1, 6, 1, norm, InitScheme::xavier}, rng);
+    const MatrixF x = random_matrix(2 * 8, 1, rng).cast<float>();
+    net.train();
+    net.forward(x, 2);
+    ForecastNetwork<float>::State state;
+    net.copy_state(state);
+    TensorFile before;
+    net.save_state(before);
+    // change every parameter and the running statistics
+    for (Parameter<float>* p : net.parameters()) p->value.array() += 1.0f;
+    net.forward(x, 2);
+    net.set_state(state);
+    TensorFile after;
+    net.save_state(after);
+    ASSERT_EQ(after.tensors.size(), before.tensors.size());
+    for (const auto& [name, t] : before.tensors)
+      EXPECT_EQ(after.get(name).bytes, t.bytes) << to_string(norm) << " " << name;
+    // a state of another network's shape is refused, and nothing is changed
+    ForecastNetwork<float> other({1, 7, 1, norm, InitScheme::xavier}, rng);
+    EXPECT_THROW(other.set_state(state), Error);
+  }
+}
+
 TEST(ForecastNetwork, LoadStateRejectsAnotherShapeAndChangesNothing) {
   Rng rng(5);
   ForecastNetwork<float> a({1, 6, 1, LstmNorm::none, InitScheme::xavier}, rng);

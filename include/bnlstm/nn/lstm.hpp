@@ -16,6 +16,7 @@
 // Speed: one input product for all steps, one recurrent product per step, gate maths fused per
 // step, and every buffer kept in a MatrixBuffer: after the largest batch has been seen, forward
 // and backward allocate nothing, whatever the batch size.
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -107,6 +108,15 @@ class Lstm {
   //               norm_c.weight (γ_c), norm_c.bias (β_c)
   // each prefixed with "<name>.".
   ParameterList<T> parameters();
+  // f(parameter) for each of them in parameters() order, without building the list.
+  template <typename F>
+  void for_each_parameter(F&& f) {
+    visit_parameters(*this, f);
+  }
+  template <typename F>
+  void for_each_parameter(F&& f) const {
+    visit_parameters(*this, f);
+  }
   Parameter<T>& weight_ih() { return weight_ih_; }
   Parameter<T>& weight_hh() { return weight_hh_; }
 
@@ -115,6 +125,11 @@ class Lstm {
   // Nothing for none/layer. Parameters are saved by the caller from parameters().
   void save_state(TensorFile& file, const std::string& prefix = "") const;
   void load_state(const TensorFile& file, const std::string& prefix = "");
+  // The same as values in memory (norm_ih, norm_hh, norm_c; untouched for none/layer): copying
+  // into the same RunningState again allocates nothing.
+  using RunningState = std::array<typename RecurrentBatchNorm<T>::RunningState, 3>;
+  void copy_running_state(RunningState& to) const;
+  void set_running_state(const RunningState& from);
   // norm=none only: loads torch.nn.LSTM's state_dict tensors <prefix>weight_ih_l0, weight_hh_l0,
   // bias_ih_l0, bias_hh_l0 (float or double). Throws bnlstm::Error on a missing tensor or shape.
   void load_torch(const TensorFile& file, const std::string& prefix = "");
@@ -125,6 +140,20 @@ class Lstm {
   const RecurrentBatchNorm<T>* norm_c() const { return bn_c_ ? &*bn_c_ : nullptr; }
 
  private:
+  template <typename Self, typename F>
+  static void visit_parameters(Self& self, F& f) {
+    f(self.weight_ih_);
+    f(self.weight_hh_);
+    f(self.bias_ih_);
+    if (self.options_.norm == LstmNorm::none) {
+      f(self.bias_hh_);
+      return;
+    }
+    f(self.gamma_x_);
+    f(self.gamma_h_);
+    f(self.gamma_c_);
+    f(self.beta_c_);
+  }
   void resize_buffers(Index L, Index N);
   void project_inputs(Index L, Index N);  // xw_ -> gate inputs for all steps
   void step_forward(Index t, Index N);

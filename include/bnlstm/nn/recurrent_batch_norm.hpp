@@ -63,6 +63,23 @@ class RecurrentBatchNorm {
   // Throws bnlstm::Error naming the file and tensor when absent or of the wrong shape.
   void load_state(const TensorFile& file, const std::string& prefix);
 
+  // The same state as values in memory (a trainer's best-epoch snapshot): copying into the same
+  // RunningState again allocates nothing while the number of steps is unchanged.
+  struct RunningState {
+    Matrix<T> mean, var;           // (steps, C)
+    std::vector<int64_t> tracked;  // (steps)
+  };
+  void copy_running_state(RunningState& to) const {
+    to.mean = running_mean_;
+    to.var = running_var_;
+    to.tracked = num_batches_tracked_;
+  }
+  void set_running_state(const RunningState& from) {
+    running_mean_ = from.mean;
+    running_var_ = from.var;
+    num_batches_tracked_ = from.tracked;
+  }
+
  private:
   Index channels_;
   double eps_;

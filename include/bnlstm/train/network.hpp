@@ -60,6 +60,16 @@ class ForecastNetwork {
   void save_state(TensorFile& file) const;
   void load_state(const TensorFile& file);
 
+  // The same state as values in memory: the trainer's best-epoch snapshot. Copying into the
+  // same State again allocates nothing. set_state() takes a State copied from this network
+  // (throws bnlstm::Error when its tensor count or shapes differ).
+  struct State {
+    std::vector<Matrix<T>> parameters;  // in parameters() order
+    typename Lstm<T>::RunningState running;
+  };
+  void copy_state(State& to) const;
+  void set_state(const State& from);
+
   Lstm<T>& lstm() { return lstm_; }
   Linear<T>& head() { return head_; }
 
