@@ -160,38 +160,32 @@ void Windows::fill(T* x, T* y, std::span<const Index> windows) const {
     for (Index n = 0; n < N; ++n) target(y + n * spec_.horizon, windows[n]);
 }
 
-// x: (L*N, I), y: (N, H)
+// x: (L*N, I), y: (N, H) or nullptr; Out is Matrix<T> or MatrixBuffer<T> (resize, data)
+template <typename Out>
+void Windows::gather_into(Out& x, Out* y, std::span<const Index> windows, Index limit,
+                          const char* what) const {
+  const Index N = static_cast<Index>(windows.size());
+  for (Index n = 0; n < N; ++n) check_index(windows[n], limit, what);
+  x.resize(spec_.lookback * N, inputs_.cols());
+  if (y) y->resize(N, spec_.horizon);
+  fill(x.data(), y ? y->data() : nullptr, windows);
+}
+
 template <typename T>
 void Windows::gather(Matrix<T>& x, Matrix<T>& y, std::span<const Index> windows) const {
-  const Index N = static_cast<Index>(windows.size());
-  for (Index n = 0; n < N; ++n) check_index(windows[n], count_, "window");
-  x.resize(spec_.lookback * N, inputs_.cols());
-  y.resize(N, spec_.horizon);
-  fill(x.data(), y.data(), windows);
+  gather_into(x, &y, windows, count_, "window");
 }
 template <typename T>
 void Windows::gather(MatrixBuffer<T>& x, MatrixBuffer<T>& y, std::span<const Index> windows) const {
-  const Index N = static_cast<Index>(windows.size());
-  for (Index n = 0; n < N; ++n) check_index(windows[n], count_, "window");
-  x.resize(spec_.lookback * N, inputs_.cols());
-  y.resize(N, spec_.horizon);
-  fill(x.data(), y.data(), windows);
+  gather_into(x, &y, windows, count_, "window");
 }
-
-// x: (L*N, I)
 template <typename T>
 void Windows::gather_inputs(Matrix<T>& x, std::span<const Index> windows) const {
-  const Index N = static_cast<Index>(windows.size());
-  for (Index n = 0; n < N; ++n) check_index(windows[n], origins(), "origin");
-  x.resize(spec_.lookback * N, inputs_.cols());
-  fill(x.data(), static_cast<T*>(nullptr), windows);
+  gather_into(x, static_cast<Matrix<T>*>(nullptr), windows, origins(), "origin");
 }
 template <typename T>
 void Windows::gather_inputs(MatrixBuffer<T>& x, std::span<const Index> windows) const {
-  const Index N = static_cast<Index>(windows.size());
-  for (Index n = 0; n < N; ++n) check_index(windows[n], origins(), "origin");
-  x.resize(spec_.lookback * N, inputs_.cols());
-  fill(x.data(), static_cast<T*>(nullptr), windows);
+  gather_into(x, static_cast<MatrixBuffer<T>*>(nullptr), windows, origins(), "origin");
 }
 
 // price, pred: (H)

@@ -140,7 +140,6 @@ T Loss<T>::value(const Eigen::Ref<const Matrix<T>>& pred,
 template <typename T>
 void Loss<T>::gradient(const Eigen::Ref<const Matrix<T>>& pred,
                        const Eigen::Ref<const Matrix<T>>& target, Matrix<T>& dpred) const {
-  check_shapes(name(), pred, target);
   dpred.resize(pred.rows(), pred.cols());
   gradient_into(pred, target, dpred);
 }
@@ -148,37 +147,26 @@ void Loss<T>::gradient(const Eigen::Ref<const Matrix<T>>& pred,
 template <typename T>
 void Loss<T>::gradient(const Eigen::Ref<const Matrix<T>>& pred,
                        const Eigen::Ref<const Matrix<T>>& target, MatrixBuffer<T>& dpred) const {
-  check_shapes(name(), pred, target);
   gradient_into(pred, target, dpred.resize(pred.rows(), pred.cols()));
 }
 
-// dpred: (N, C), shaped, pred and target checked
+// dpred: (N, C), shaped like pred
 template <typename T>
 void Loss<T>::gradient_into(const Eigen::Ref<const Matrix<T>>& pred,
                             const Eigen::Ref<const Matrix<T>>& target,
                             Eigen::Ref<Matrix<T>> dpred) const {
   switch (kind_) {
     case LossKind::mse:
+      check_shapes("mse loss", pred, target);
       return mse_gradient<T>(dpred, pred, target);
     case LossKind::mae:
+      check_shapes("mae loss", pred, target);
       return mae_gradient<T>(dpred, pred, target);
     case LossKind::huber:
+      check_shapes("huber loss", pred, target);
       return huber_gradient<T>(dpred, pred, target, delta_);
   }
   throw Error("Loss: invalid LossKind value " + std::to_string(static_cast<int>(kind_)));
-}
-
-template <typename T>
-const char* Loss<T>::name() const {
-  switch (kind_) {
-    case LossKind::mse:
-      return "mse loss";
-    case LossKind::mae:
-      return "mae loss";
-    case LossKind::huber:
-      return "huber loss";
-  }
-  return "loss";
 }
 
 #define BNLSTM_INSTANTIATE_LOSS(T)                                                                 \

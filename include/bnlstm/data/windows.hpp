@@ -135,6 +135,10 @@ class Windows {
   // x: (L*N, I), y: (N, H) or nullptr, already shaped; the indices already checked.
   template <typename T>
   void fill(T* x, T* y, std::span<const Index> windows) const;
+  // checks the indices against limit (naming them `what`), shapes x and y, fills them
+  template <typename Out>
+  void gather_into(Out& x, Out* y, std::span<const Index> windows, Index limit,
+                   const char* what) const;
 
   WindowSpec spec_;
   Scaler scaler_;

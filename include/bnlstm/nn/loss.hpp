@@ -68,7 +68,6 @@ class Loss {
  private:
   void gradient_into(const Eigen::Ref<const Matrix<T>>& pred,
                      const Eigen::Ref<const Matrix<T>>& target, Eigen::Ref<Matrix<T>> dpred) const;
-  const char* name() const;  // "mse loss", ... for error messages
 
   LossKind kind_;
   T delta_;  // Huber only
