@@ -159,7 +159,9 @@ void affine_map(T* __restrict out, const T* __restrict in, const T* __restrict a
                 const T* __restrict k, const T* __restrict b, Index N, Index C, Index L, Index tw,
                 T* __restrict copy = nullptr) {
   if (L == 1) {
-    for (Index n = 0; n < N; ++n) {
+    // rows from the last: the pass before this one (the statistics) read them first to last,
+    // so its most recent rows, still in L2, come first (see run_rows)
+    for (Index n = N - 1; n >= 0; --n) {
       const T* r = in + n * C;
       T* o = out + n * C;
       // (an Eigen copy: a plain loop here becomes a memcpy call per row)
@@ -189,7 +191,7 @@ void input_grad(T* __restrict dx, const T* __restrict dy, const T* __restrict x,
                 const T* __restrict mean, const T* __restrict k, const T* __restrict a,
                 const T* __restrict b, Index N, Index C, Index L, Index tw) {
   if (L == 1) {
-    for (Index n = 0; n < N; ++n) {
+    for (Index n = N - 1; n >= 0; --n) {  // from the last row, as in affine_map
       const T* g = dy + n * C;
       const T* r = x + n * C;
       T* o = dx + n * C;

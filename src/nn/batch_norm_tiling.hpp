@@ -83,7 +83,8 @@ RowPlan row_plan(Index N, Index C, Index tensors) {
   }
   // Row chunks, whole-row tiles (narrower ones were slower here even at 1 KB runs: strided
   // rows defeat the prefetchers). Each thread reduces its run of chunks, then normalizes them in
-  // reverse order, so that the second pass starts on what the first left in L2. Results depend
+  // reverse order (and the element-wise passes go through a chunk's rows from its last), so that
+  // the second pass starts on what the first left in L2. Results depend
   // on the chunks only (fixed by N and C).
   const Index step = std::min(kMaxTile, C);
   const Index max_chunks = std::min(kMaxChunks, kPartials / step);
