@@ -8,6 +8,8 @@
 //                      the statistics: sum x; y = x*s + t; sum dy*x; dx = dy*s + x*t (x = b,
 //                      dy = c, y and dx = a). Bytes counted: 5 arrays, as min_GBps of the
 //                      batch_norm rows; the time is what the two-pass structure costs here.
+//   stream/bn_passes_reversed/<MB>  the same passes ordered as the kernels order them (one
+//                      contiguous part per thread, second passes from the part's end back).
 // <MB> is the size of one array: 4 and 16 MB are the BatchNorm tensors' sizes; 64 MB to 1 GB show
 // where the last-level cache ends (STREAM asks for arrays beyond every cache level).
 #include <omp.h>
@@ -88,11 +90,56 @@ void bn_passes(benchmark::State& state, long megabytes) {
                                               benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// The same four passes as the batch-norm kernels order them: each thread keeps one contiguous
+// part, the forward and the backward are one parallel region each, and the second pass of each
+// runs from the part's end back, so that it starts on what the first left in L2.
+void bn_passes_reversed(benchmark::State& state, long megabytes) {
+  Arrays arr(megabytes * (1 << 20) / long(sizeof(float)));
+  float* __restrict out = arr.a.get();
+  const float* __restrict x = arr.b.get();
+  const float* __restrict dy = arr.c.get();
+  const long n = arr.n;
+  for (auto _ : state) {
+    float sx = 0.0f, sxy = 0.0f;
+#pragma omp parallel reduction(+ : sx)
+    {
+      const long t = omp_get_thread_num(), team = omp_get_num_threads();
+      const long b = n * t / team, e = n * (t + 1) / team;
+      float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+      for (long i = b; i < e; ++i) s += x[i];
+#pragma omp barrier
+      for (long i = e - 1; i >= b; --i) out[i] = x[i] * 1.5f + 0.5f;
+      sx += s;
+    }
+#pragma omp parallel reduction(+ : sxy)
+    {
+      const long t = omp_get_thread_num(), team = omp_get_num_threads();
+      const long b = n * t / team, e = n * (t + 1) / team;
+      float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+      for (long i = b; i < e; ++i) s += dy[i] * x[i];
+#pragma omp barrier
+      for (long i = e - 1; i >= b; --i) out[i] = dy[i] * 1.5f + x[i] * 0.5f;
+      sxy += s;
+    }
+    benchmark::DoNotOptimize(sx);
+    benchmark::DoNotOptimize(sxy);
+    benchmark::ClobberMemory();
+  }
+  state.counters["GBps"] = benchmark::Counter(5.0 * double(n) * sizeof(float) * 1e-9,
+                                              benchmark::Counter::kIsIterationInvariantRate);
+}
+
 }  // namespace
 
 void register_stream() {
   for (const long mb : {4L, 16L}) {
     benchmark::RegisterBenchmark(("stream/bn_passes/" + std::to_string(mb)).c_str(), bn_passes, mb)
+        ->Unit(benchmark::kMicrosecond)
+        ->UseRealTime();
+    benchmark::RegisterBenchmark(("stream/bn_passes_reversed/" + std::to_string(mb)).c_str(),
+                                 bn_passes_reversed, mb)
         ->Unit(benchmark::kMicrosecond)
         ->UseRealTime();
   }
