@@ -11,6 +11,12 @@ namespace bnlstm::bench {
 // Thread count the binary runs with (--threads=N, default 2): OpenMP and Eigen both use it.
 int threads();
 
+// A counter of `amount` units per iteration, reported per second in billions (GB/s for bytes,
+// GFLOP/s for flops).
+inline benchmark::Counter giga_per_second(double amount) {
+  return benchmark::Counter(amount * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+}
+
 void register_batch_norm();
 void register_lstm();
 void register_stream();

@@ -34,8 +34,7 @@ Matrix<float> random_matrix(Index rows, Index cols, uint64_t seed) {
 
 void set_counters(benchmark::State& state, Index n, Index c) {
   const double bytes = 5.0 * double(n) * double(c) * sizeof(float);
-  state.counters["min_GBps"] =
-      benchmark::Counter(bytes * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["min_GBps"] = giga_per_second(bytes);
 }
 
 // layer forward + backward; copy: the layer keeps its own copy of x (the default)
@@ -76,8 +75,7 @@ void layer_forward(benchmark::State& state, Shape s) {
     benchmark::DoNotOptimize(y.data());
     benchmark::ClobberMemory();
   }
-  state.counters["min_GBps"] = benchmark::Counter(2.0 * double(s.n * s.c) * sizeof(float) * 1e-9,
-                                                  benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["min_GBps"] = giga_per_second(2.0 * double(s.n * s.c) * sizeof(float));
 }
 
 // layer backward only (after one forward)
@@ -92,8 +90,7 @@ void layer_backward(benchmark::State& state, Shape s) {
     benchmark::DoNotOptimize(dx.data());
     benchmark::ClobberMemory();
   }
-  state.counters["min_GBps"] = benchmark::Counter(3.0 * double(s.n * s.c) * sizeof(float) * 1e-9,
-                                                  benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["min_GBps"] = giga_per_second(3.0 * double(s.n * s.c) * sizeof(float));
 }
 
 }  // namespace

@@ -21,6 +21,10 @@ struct Dims {
 constexpr Dims kDims[] = {
     {32, 256, 1024}, {32, 1024, 256}, {32, 257, 1024}, {1024, 992, 256}, {1024, 1024, 1024}};
 
+double flops(Dims d) {
+  return 2.0 * double(d.m * d.k * d.n);
+}
+
 void gemm(benchmark::State& state, Dims d) {
   const Matrix<float> a = Matrix<float>::Random(d.m, d.k), b = Matrix<float>::Random(d.k, d.n);
   Matrix<float> c(d.m, d.n);
@@ -29,8 +33,7 @@ void gemm(benchmark::State& state, Dims d) {
     benchmark::DoNotOptimize(c.data());
     benchmark::ClobberMemory();
   }
-  state.counters["GFLOPs"] = benchmark::Counter(2.0 * double(d.m * d.k * d.n) * 1e-9,
-                                                benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GFLOPs"] = giga_per_second(flops(d));
 }
 
 // The same product split by hand: the output's columns in `panels` panels shared out among the
@@ -46,8 +49,7 @@ void gemm_panels(benchmark::State& state, Dims d, Index panels) {
     benchmark::DoNotOptimize(c.data());
     benchmark::ClobberMemory();
   }
-  state.counters["GFLOPs"] = benchmark::Counter(2.0 * double(d.m * d.k * d.n) * 1e-9,
-                                                benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GFLOPs"] = giga_per_second(flops(d));
 }
 
 // dh-style product C (M, N) = A (M, K) * B (K, N), panels of `width` columns of C, each summing
@@ -67,8 +69,7 @@ void gemm_dh(benchmark::State& state, Dims d, Index width, Index kparts) {
     benchmark::DoNotOptimize(c.data());
     benchmark::ClobberMemory();
   }
-  state.counters["GFLOPs"] = benchmark::Counter(2.0 * double(d.m * d.k * d.n) * 1e-9,
-                                                benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GFLOPs"] = giga_per_second(flops(d));
 }
 
 // dW-style product C (M, N) += A^T (M, K) * B (K, N) with A (K, M): row panels of C (`rows`
@@ -90,23 +91,29 @@ void gemm_dw(benchmark::State& state, Dims d, Index rows, Index depth) {
     benchmark::DoNotOptimize(c.data());
     benchmark::ClobberMemory();
   }
-  state.counters["GFLOPs"] = benchmark::Counter(2.0 * double(d.m * d.k * d.n) * 1e-9,
-                                                benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GFLOPs"] = giga_per_second(flops(d));
 }
 
 }  // namespace
 
 void register_gemm() {
-  for (const auto& [width, kparts] : {std::pair<Index, Index>{32, 1}, {64, 2}, {128, 4}, {64, 1}, {128, 1}}) {
-    benchmark::RegisterBenchmark(("gemm_dh/32x1024x256/w" + std::to_string(width) + "k" + std::to_string(kparts)).c_str(), gemm_dh, Dims{32, 1024, 256}, width, kparts)
+  for (const auto& [width, kparts] :
+       {std::pair<Index, Index>{32, 1}, {64, 2}, {128, 4}, {64, 1}, {128, 1}}) {
+    benchmark::RegisterBenchmark(
+        ("gemm_dh/32x1024x256/w" + std::to_string(width) + "k" + std::to_string(kparts)).c_str(),
+        gemm_dh, Dims{32, 1024, 256}, width, kparts)
         ->Unit(benchmark::kMicrosecond)
         ->UseRealTime();
   }
-  benchmark::RegisterBenchmark("gemm_panels8/32x1024x256", gemm_panels, Dims{32, 1024, 256}, Index{8})
+  benchmark::RegisterBenchmark("gemm_panels8/32x1024x256", gemm_panels, Dims{32, 1024, 256},
+                               Index{8})
       ->Unit(benchmark::kMicrosecond)
       ->UseRealTime();
-  for (const auto& [rows, depth] : {std::pair<Index, Index>{128, 128}, {256, 128}, {1024, 128}, {128, 992}, {1024, 992}}) {
-    benchmark::RegisterBenchmark(("gemm_dw/1024x992x256/r" + std::to_string(rows) + "d" + std::to_string(depth)).c_str(), gemm_dw, Dims{1024, 992, 256}, rows, depth)
+  for (const auto& [rows, depth] :
+       {std::pair<Index, Index>{128, 128}, {256, 128}, {1024, 128}, {128, 992}, {1024, 992}}) {
+    benchmark::RegisterBenchmark(
+        ("gemm_dw/1024x992x256/r" + std::to_string(rows) + "d" + std::to_string(depth)).c_str(),
+        gemm_dw, Dims{1024, 992, 256}, rows, depth)
         ->Unit(benchmark::kMicrosecond)
         ->UseRealTime();
   }
@@ -119,7 +126,9 @@ void register_gemm() {
   for (const Dims d : kDims) {
     const std::string name =
         "gemm/" + std::to_string(d.m) + "x" + std::to_string(d.k) + "x" + std::to_string(d.n);
-    benchmark::RegisterBenchmark(name.c_str(), gemm, d)->Unit(benchmark::kMicrosecond)->UseRealTime();
+    benchmark::RegisterBenchmark(name.c_str(), gemm, d)
+        ->Unit(benchmark::kMicrosecond)
+        ->UseRealTime();
   }
 }
 

@@ -22,9 +22,9 @@ constexpr Index kBatch = 32, kInput = 1, kHidden = 256;
 // from step 1 on the recurrent product and its two backward products, plus the head.
 double step_flops(Index L) {
   const double N = kBatch, I = kInput, H = kHidden, G = 4 * H;
-  const double input = 3 * 2 * L * N * I * G;             // x W_ih^T, dW_ih, dx
-  const double recurrent = 3 * 2 * (L - 1) * N * H * G;   // h W_hh^T, dh, dW_hh
-  return input + recurrent + 3 * 2 * N * H;               // head
+  const double input = 3 * 2 * L * N * I * G;            // x W_ih^T, dW_ih, dx
+  const double recurrent = 3 * 2 * (L - 1) * N * H * G;  // h W_hh^T, dh, dW_hh
+  return input + recurrent + 3 * 2 * N * H;              // head
 }
 
 void lstm_step(benchmark::State& state, LstmNorm norm, Index L) {
@@ -54,8 +54,7 @@ void lstm_step(benchmark::State& state, LstmNorm norm, Index L) {
     step();
     benchmark::ClobberMemory();
   }
-  state.counters["GFLOPs"] =
-      benchmark::Counter(step_flops(L) * 1e-9, benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GFLOPs"] = giga_per_second(step_flops(L));
 }
 
 }  // namespace

@@ -48,8 +48,7 @@ void triad(benchmark::State& state, long megabytes) {
     for (long i = 0; i < n; ++i) a[i] = b[i] + s * c[i];
     benchmark::ClobberMemory();
   }
-  state.counters["GBps"] = benchmark::Counter(3.0 * double(n) * sizeof(float) * 1e-9,
-                                              benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GBps"] = giga_per_second(3.0 * double(n) * sizeof(float));
 }
 
 void read(benchmark::State& state, long megabytes) {
@@ -62,8 +61,7 @@ void read(benchmark::State& state, long megabytes) {
     for (long i = 0; i < n; ++i) total += b[i];
     benchmark::DoNotOptimize(total);
   }
-  state.counters["GBps"] = benchmark::Counter(double(n) * sizeof(float) * 1e-9,
-                                              benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GBps"] = giga_per_second(double(n) * sizeof(float));
 }
 
 void bn_passes(benchmark::State& state, long megabytes) {
@@ -86,8 +84,7 @@ void bn_passes(benchmark::State& state, long megabytes) {
     benchmark::DoNotOptimize(sxy);
     benchmark::ClobberMemory();
   }
-  state.counters["GBps"] = benchmark::Counter(5.0 * double(n) * sizeof(float) * 1e-9,
-                                              benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GBps"] = giga_per_second(5.0 * double(n) * sizeof(float));
 }
 
 // The same four passes as the batch-norm kernels order them: each thread keeps one contiguous
@@ -127,8 +124,7 @@ void bn_passes_reversed(benchmark::State& state, long megabytes) {
     benchmark::DoNotOptimize(sxy);
     benchmark::ClobberMemory();
   }
-  state.counters["GBps"] = benchmark::Counter(5.0 * double(n) * sizeof(float) * 1e-9,
-                                              benchmark::Counter::kIsIterationInvariantRate);
+  state.counters["GBps"] = giga_per_second(5.0 * double(n) * sizeof(float));
 }
 
 }  // namespace

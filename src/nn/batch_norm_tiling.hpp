@@ -59,16 +59,14 @@ inline void for_lanes(Index tw, F f) {
 }
 
 // How an L = 1 kernel splits (N, C): `chunks` row chunks of `rows` rows (the last one shorter)
-// times channel tiles of `step` channels. One chunk: the tiles are shared out among `team`
-// threads. Several chunks (when N is large and there are fewer than kMinTiles tiles): every tile
-// is one parallel phase over its chunks. Rows, chunks and tiles depend on N and C only; `team`
+// times channel tiles of `step` channels. One chunk (fewer than kChunkedRows rows): the tiles
+// are shared out among `team` threads. Several chunks: every tile is one parallel phase over its
+// chunks. Rows, chunks and tiles depend on N and C only; `team`
 // changes who computes a piece, not how, so results do not depend on the thread count.
 struct RowPlan {
   Index rows, chunks, step;
   int team;
 };
-
-constexpr Index kMinTiles = 4;  // enough tiles to share out among the threads
 
 template <typename T>
 RowPlan row_plan(Index N, Index C, Index tensors) {
@@ -84,8 +82,8 @@ RowPlan row_plan(Index N, Index C, Index tensors) {
   // Row chunks, whole-row tiles (narrower ones were slower here even at 1 KB runs: strided
   // rows defeat the prefetchers). Each thread reduces its run of chunks, then normalizes them in
   // reverse order (and the element-wise passes go through a chunk's rows from its last), so that
-  // the second pass starts on what the first left in L2. Results depend
-  // on the chunks only (fixed by N and C).
+  // the second pass starts on what the first left in L2. Results depend on the chunks only
+  // (fixed by N and C).
   const Index step = std::min(kMaxTile, C);
   const Index max_chunks = std::min(kMaxChunks, kPartials / step);
   Index rows = std::max(kMinChunkRows, (N + max_chunks - 1) / max_chunks);

@@ -92,18 +92,18 @@ ParameterList<T> Lstm<T>::parameters() {
 template <typename T>
 void Lstm<T>::recalibrate_batch_norm(const Eigen::Ref<const Matrix<T>>& x, Index seq_len) {
   if (norm() != LstmNorm::batch) return;
-  const bool was_training = training_;
+  // the mode and the flag come back however forward() ends
+  struct Restore {
+    Lstm& lstm;
+    bool was_training;
+    ~Restore() {
+      lstm.training_ = was_training;
+      lstm.recalibrating_ = false;
+    }
+  } restore{*this, training_};
   training_ = true;
   recalibrating_ = true;
-  try {
-    forward(x, seq_len);
-  } catch (...) {
-    training_ = was_training;
-    recalibrating_ = false;
-    throw;
-  }
-  training_ = was_training;
-  recalibrating_ = false;
+  forward(x, seq_len);
 }
 
 template <typename T>
