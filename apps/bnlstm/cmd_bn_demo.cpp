@@ -10,6 +10,7 @@
 
 #include "bnlstm/experiments/bn_demo.hpp"
 #include "commands.hpp"
+#include "flag_checks.hpp"
 
 namespace bnlstm::cli {
 
@@ -17,15 +18,15 @@ namespace {
 
 struct BnDemoFlags {
   std::string out = "out/bn-demo";
-  std::string format = "png";
-  std::string activation = "tanh";
+  ImageFormat format = ImageFormat::png;
+  Activation activation = Activation::tanh;
   uint64_t seed = 42;
   std::string gnuplot = "gnuplot";
 };
 
 void run_bn_demo_command(const BnDemoFlags& flags) {
   BnDemoConfig config;
-  config.activation = parse_activation(flags.activation);
+  config.activation = flags.activation;
   Rng rng = make_rng(flags.seed);
   const BnDemoResult result = run_bn_demo(config, rng);
 
@@ -37,8 +38,7 @@ void run_bn_demo_command(const BnDemoFlags& flags) {
   ImageOptions image;
   image.gnuplot = flags.gnuplot;
   try {
-    for (const auto& path :
-         plot_bn_demo(result, flags.out, parse_image_format(flags.format), image)) {
+    for (const auto& path : plot_bn_demo(result, flags.out, flags.format, image)) {
       fmt::print("wrote {}\n", path.string());
     }
   } catch (const GnuplotNotFound& e) {
@@ -53,15 +53,23 @@ void add_bn_demo_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("bn-demo",
                                  "Histograms of values and activations before/after BatchNorm1d");
   cmd->add_option("--out", flags->out, "Folder for stats.csv and the pictures")
+      ->transform(non_empty("a folder name"))
       ->capture_default_str();
-  cmd->add_option("--format", flags->format, "Picture format")
-      ->check(CLI::IsMember({"png", "svg", "pdf"}))
+  cmd->add_option<ImageFormat, int>("--format", flags->format, "Picture format")
+      ->transform(choice(parse_image_format, "png, svg or pdf"))
+      ->default_str("png");
+  std::string names;
+  for (const auto& n : activation_names()) names += (names.empty() ? "" : ", ") + n;
+  cmd->add_option<Activation, int>("--activation", flags->activation,
+                                   "Activation applied before/after")
+      ->transform(choice(parse_activation, names))
+      ->default_str("tanh");
+  cmd->add_option("--seed", flags->seed, "Seed of the random samples")
+      ->transform(integer_in<uint64_t>(0))
       ->capture_default_str();
-  cmd->add_option("--activation", flags->activation, "Activation applied before/after")
-      ->check(CLI::IsMember(activation_names()))
+  cmd->add_option("--gnuplot", flags->gnuplot, "gnuplot program to run")
+      ->transform(non_empty("a program"))
       ->capture_default_str();
-  cmd->add_option("--seed", flags->seed, "Seed of the random samples")->capture_default_str();
-  cmd->add_option("--gnuplot", flags->gnuplot, "gnuplot program to run")->capture_default_str();
   cmd->callback([flags] { run_bn_demo_command(*flags); });
 }
 

@@ -17,36 +17,60 @@ namespace bnlstm::cli {
 
 namespace {
 
+enum class Part { test, validation, train, all };
+
+Part parse_part(std::string_view name) {
+  if (name == "test") return Part::test;
+  if (name == "validation") return Part::validation;
+  if (name == "train") return Part::train;
+  if (name == "all") return Part::all;
+  throw Error("unknown part '" + std::string(name) + "'");
+}
+
+std::string to_string(Part p) {
+  switch (p) {
+    case Part::validation:
+      return "validation";
+    case Part::train:
+      return "train";
+    case Part::all:
+      return "all";
+    default:
+      return "test";
+  }
+}
+
 struct EvaluateFlags {
   std::string model;
   DataFlags data;
-  std::string part = "test";
-  std::string train_size, val_size;  // empty: the checkpoint's
-  std::string output;                // forecasts CSV
-  std::string plot;                  // predicted vs actual picture
-  std::string format;                // picture format (default: from --plot's extension)
+  Part part = Part::test;
+  double train_size = 0, val_size = 0;          // 0 (not given): the checkpoint's
+  std::string output;                           // forecasts CSV
+  std::string plot;                             // predicted vs actual picture
+  std::optional<ImageFormat> format;            // picture format (default: from --plot's extension)
+  ImageFormat format_value = ImageFormat::png;  // what --format gave
   std::string gnuplot = "gnuplot";
 };
 
-Range part_windows(const std::string& part, const Split& split, Index count, bool val_from_test) {
-  if (part == "test") return split.test_windows;
-  if (part == "train") return split.train_windows;
-  if (part == "all") return Range{0, count};
-  if (part == "validation") {
-    if (val_from_test)
-      throw Error(
-          "--part validation: the model was trained without --val-size (it validated on the test "
-          "part); "
-          "give --val-size to cut one");
-    return split.validation_windows;
+Range part_windows(Part part, const Split& split, Index count, bool val_from_test) {
+  switch (part) {
+    case Part::train:
+      return split.train_windows;
+    case Part::all:
+      return Range{0, count};
+    case Part::validation:
+      if (val_from_test)
+        throw Error(
+            "--part validation: the model was trained without --val-size (it validated on the "
+            "test part); give --val-size to cut one");
+      return split.validation_windows;
+    default:
+      return split.test_windows;
   }
-  throw Error("--part: expected test, validation, train or all, got '" + part + "'");
 }
 
 void run_evaluate(const EvaluateFlags& f) {
   if (f.model.empty()) throw Error("--model: a checkpoint file is required");
-  std::optional<ImageFormat> format;
-  if (!f.format.empty()) format = parse_image_format(f.format);
   Forecaster forecaster = load_checkpoint(f.model);
   const DataProvenance& p = forecaster.data();
 
@@ -55,10 +79,11 @@ void run_evaluate(const EvaluateFlags& f) {
   const Series series = load_series_for(forecaster, f.data, &report);
   const Windows w = forecaster.windows(series);
   SplitFractions fr = p.fractions;
-  const bool own_split = f.train_size.empty() && f.val_size.empty();
-  if (!own_split)
-    fr = parse_fractions(f.train_size.empty() ? fmt::format("{}", p.fractions.train) : f.train_size,
-                         f.val_size);
+  const bool own_split = f.train_size == 0 && f.val_size == 0;
+  if (!own_split) {
+    fr = checked_fractions(f.train_size == 0 ? p.fractions.train : f.train_size, f.val_size);
+    check_validation_rows(fr, series.rows());
+  }
   const Split split = chronological_split(series.rows(), w.span(), w.horizon(), fr);
   const Range range = part_windows(f.part, split, w.count(), fr.validation == 0);
 
@@ -69,11 +94,12 @@ void run_evaluate(const EvaluateFlags& f) {
       "{} {}..{})\n",
       f.model, to_string(c.network.norm), c.network.hidden_size, to_string(c.windows.target),
       c.columns[static_cast<size_t>(c.windows.target_column)], to_string(c.windows.input),
-      c.windows.lookback,
-      c.windows.horizon, data_label(p.source), format_date(p.first), format_date(p.last));
+      c.windows.lookback, c.windows.horizon, data_label(p.source), format_date(p.first),
+      format_date(p.last));
   fmt::print("data: {}\n", report.summary());
-  const RangeForecast r = evaluate_range(forecaster, w, range, f.part);
-  fmt::print("{}: forecasts for {}..{}\n\n{}", f.part, format_date(w.target_date(range.begin, 0)),
+  const std::string part = to_string(f.part);
+  const RangeForecast r = evaluate_range(forecaster, w, range, part);
+  fmt::print("{}: forecasts for {}..{}\n\n{}", part, format_date(w.target_date(range.begin, 0)),
              format_date(w.target_date(range.end - 1, w.horizon() - 1)),
              format_comparison(r.comparison));
   std::fflush(stdout);
@@ -84,7 +110,7 @@ void run_evaluate(const EvaluateFlags& f) {
   }
   if (!f.plot.empty()) {
     ImageOptions image;
-    image.format = format;
+    image.format = f.format;
     image.gnuplot = f.gnuplot;
     plot_forecasts(f.plot, r, w, c.columns[static_cast<size_t>(c.windows.target_column)], image);
     fmt::print("wrote {}\n", f.plot);
@@ -99,25 +125,35 @@ void add_evaluate_command(CLI::App& app) {
       app.add_subcommand("evaluate", "Errors of a checkpoint beside the persistence forecast");
   last_flag_wins(cmd);
   cmd->add_option("--model", f->model, "Checkpoint written by train (model.safetensors)")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->transform(non_empty("a checkpoint file"));
   add_data_flags(cmd, f->data, false);
-  cmd->add_option("--part", f->part, "test, validation, train or all")
+  cmd->add_option<Part, int>("--part", f->part, "test, validation, train or all")
       ->type_name("PART")
-      ->capture_default_str();
-  cmd->add_option("--train-size", f->train_size, "Training fraction (default: the checkpoint's)")
-      ->type_name("F");
-  cmd->add_option("--val-size", f->val_size, "Validation fraction (default: the checkpoint's)")
-      ->type_name("F");
-  cmd->add_option("--output", f->output, "Write the forecasts as CSV")->type_name("FILE");
+      ->transform(choice(parse_part, "test, validation, train or all"))
+      ->default_str("test");
+  add_fraction_flags(cmd, f->train_size, f->val_size,
+                     "Training fraction (default: the checkpoint's)",
+                     "Validation fraction (default: the checkpoint's)");
+  cmd->add_option("--output", f->output, "Write the forecasts as CSV")
+      ->type_name("FILE")
+      ->transform(non_empty("a file name"));
   cmd->add_option("--plot", f->plot,
                   "Draw predicted vs actual into this picture (.png, .svg, .pdf)")
-      ->type_name("FILE");
-  cmd->add_option("--format", f->format, "Picture format (default: from --plot's extension)")
-      ->type_name("FMT");
+      ->type_name("FILE")
+      ->transform(non_empty("a file name"));
+  cmd->add_option<ImageFormat, int>("--format", f->format_value,
+                                    "Picture format (default: from --plot's extension)")
+      ->type_name("FMT")
+      ->transform(choice(parse_image_format, "png, svg or pdf"));
   cmd->add_option("--gnuplot", f->gnuplot, "gnuplot program to run")
       ->type_name("PROG")
+      ->transform(non_empty("a program"))
       ->capture_default_str();
-  cmd->callback([f] { run_evaluate(*f); });
+  cmd->callback([f, cmd] {
+    if (cmd->count("--format") > 0) f->format = f->format_value;
+    run_evaluate(*f);
+  });
 }
 
 }  // namespace bnlstm::cli

@@ -60,10 +60,12 @@ void add_predict_command(CLI::App& app) {
   auto* cmd = app.add_subcommand("predict", "Forecast the next business day(s) after the data");
   last_flag_wins(cmd);
   cmd->add_option("--model", f->model, "Checkpoint written by train (model.safetensors)")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->transform(non_empty("a checkpoint file"));
   add_data_flags(cmd, f->data, false);
   cmd->add_option("--output", f->output, "Write the forecasts as CSV instead of printing them")
-      ->type_name("FILE");
+      ->type_name("FILE")
+      ->transform(non_empty("a file name"));
   cmd->add_flag("--quiet", f->quiet, "No context line on stderr");
   cmd->callback([f] { run_predict(*f); });
 }

@@ -25,6 +25,7 @@
 #include "bnlstm/train/trainer.hpp"
 #include "commands.hpp"
 #include "data_options.hpp"
+#include "model_memory.hpp"
 #include "workflow_output.hpp"
 
 namespace bnlstm::cli {
@@ -33,20 +34,67 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// --optimizer: the library's kinds plus "momentum", which is SGD with a momentum buffer
+enum class OptimizerFlag { sgd, momentum, adam, adamw };
+
+OptimizerFlag parse_optimizer_flag(std::string_view name) {
+  if (name == "momentum") return OptimizerFlag::momentum;
+  switch (parse_optimizer(name)) {  // throws for an unknown name
+    case OptimizerKind::sgd:
+      return OptimizerFlag::sgd;
+    case OptimizerKind::adam:
+      return OptimizerFlag::adam;
+    case OptimizerKind::adamw:
+      return OptimizerFlag::adamw;
+  }
+  throw Error("unknown optimizer '" + std::string(name) + "'");
+}
+
+OptimizerKind optimizer_kind(OptimizerFlag o) {
+  switch (o) {
+    case OptimizerFlag::adam:
+      return OptimizerKind::adam;
+    case OptimizerFlag::adamw:
+      return OptimizerKind::adamw;
+    default:
+      return OptimizerKind::sgd;
+  }
+}
+
+std::string to_string(OptimizerFlag o) {
+  return o == OptimizerFlag::momentum ? "momentum" : to_string(optimizer_kind(o));
+}
+
+// Ranges of the counting flags: generous, but far from where an int would wrap.
+constexpr int kMaxEpochs = 1'000'000;
+constexpr Index kMaxHidden = 100'000;
+constexpr Index kMaxBatch = 1'000'000;
+constexpr int kMaxThreads = 1024;
+
 struct TrainFlags {
   DataFlags data;
   WindowFlags windows;
-  std::string hidden = "256", norm = "batch", init = "xavier";
-  std::string optimizer = "sgd", lr = "1e-3", momentum = "0.9", weight_decay;
-  std::string loss = "mse", huber_delta = "1.0";
+  Index hidden = 256;
+  LstmNorm norm = LstmNorm::batch;
+  InitScheme init = InitScheme::xavier;
+  OptimizerFlag optimizer = OptimizerFlag::sgd;
+  double lr = 1e-3, momentum = 0.9;
+  double weight_decay = -1;  // -1 (not given): 0, adamw 0.01
+  LossKind loss = LossKind::mse;
+  double huber_delta = 1.0;
   // delta: the notebook has 0.001, useless at loss ~5e-4 (measured, docs/workflow.md)
-  std::string epochs = "100", batch_size = "32", patience = "10", delta = "0";
-  std::string clip = "1.0", clip_mode = "value";
-  std::string seed = "42", threads = "1";
+  int epochs = 100;
+  Index batch_size = 32;
+  int patience = 10;
+  double delta = 0;
+  double clip = 1.0;
+  ClipMode clip_mode = ClipMode::value;
+  uint64_t seed = 42;
+  int threads = 1;
   bool no_restore = false;
   bool no_recalibrate = false;
   OutputFlags output;
-  std::string log_every = "10";
+  int log_every = 10;
   bool quiet = false;
 };
 
@@ -77,29 +125,18 @@ Columns resolve_columns(const DataFlags& f) {
 
 TrainOptions train_options(const TrainFlags& f) {
   TrainOptions o;
-  o.epochs = static_cast<int>(parse_int_flag("--epochs", f.epochs, 1));
-  o.batch_size = parse_int_flag("--batch-size", f.batch_size, 1);
-  o.patience = static_cast<int>(parse_int_flag("--patience", f.patience, 0));
-  o.delta = parse_double_flag("--delta", f.delta);
-  if (o.delta < 0) throw Error(fmt::format("--delta: expected a number >= 0, got '{}'", f.delta));
-  o.clip_mode = parse_choice("--clip-mode", f.clip_mode, "value or norm", parse_clip_mode);
-  o.clip = parse_double_flag("--clip", f.clip);
-  if (o.clip == 0) o.clip_mode = ClipMode::none;  // --clip 0 turns clipping off
-  if (o.clip < 0)
-    throw Error(fmt::format("--clip: expected a number >= 0 (0 = no clipping), got '{}'", f.clip));
-  o.loss = parse_choice("--loss", f.loss, "mse, mae or huber", parse_loss);
-  o.huber_delta = parse_double_flag("--huber-delta", f.huber_delta);
-  // "momentum" is SGD with a momentum buffer
-  const bool momentum = f.optimizer == "momentum";
-  o.optimizer = momentum ? OptimizerKind::sgd
-                         : parse_choice("--optimizer", f.optimizer, "sgd, momentum, adam or adamw",
-                                        parse_optimizer);
-  o.optimizer_config.lr = parse_double_flag("--lr", f.lr);
-  if (!(o.optimizer_config.lr > 0))
-    throw Error(fmt::format("--lr: expected a number > 0, got '{}'", f.lr));
-  o.optimizer_config.momentum = momentum ? parse_double_flag("--momentum", f.momentum) : 0.0;
-  if (!f.weight_decay.empty())
-    o.optimizer_config.weight_decay = parse_double_flag("--weight-decay", f.weight_decay);
+  o.epochs = f.epochs;
+  o.batch_size = f.batch_size;
+  o.patience = f.patience;
+  o.delta = f.delta;
+  o.clip_mode = f.clip == 0 ? ClipMode::none : f.clip_mode;  // --clip 0 turns clipping off
+  o.clip = f.clip;
+  o.loss = f.loss;
+  o.huber_delta = f.huber_delta;
+  o.optimizer = optimizer_kind(f.optimizer);
+  o.optimizer_config.lr = f.lr;
+  o.optimizer_config.momentum = f.optimizer == OptimizerFlag::momentum ? f.momentum : 0.0;
+  if (f.weight_decay >= 0) o.optimizer_config.weight_decay = f.weight_decay;
   o.restore_best = !f.no_restore;
   o.recalibrate_bn = !f.no_recalibrate;
   return o;
@@ -108,9 +145,9 @@ TrainOptions train_options(const TrainFlags& f) {
 std::string training_json(const TrainFlags& f, const TrainOptions& o, const TrainingHistory& h,
                           bool val_is_test, double seconds) {
   nlohmann::ordered_json j;
-  j["optimizer"] = f.optimizer;
+  j["optimizer"] = to_string(f.optimizer);
   j["lr"] = o.optimizer_config.lr;
-  if (f.optimizer == "momentum") j["momentum"] = o.optimizer_config.momentum;
+  if (f.optimizer == OptimizerFlag::momentum) j["momentum"] = o.optimizer_config.momentum;
   j["loss"] = to_string(o.loss);
   j["batch_size"] = o.batch_size;
   j["epochs"] = o.epochs;
@@ -126,8 +163,8 @@ std::string training_json(const TrainFlags& f, const TrainOptions& o, const Trai
   j["restore_best"] = o.restore_best;
   j["recalibrate_bn"] = o.recalibrate_bn;
   j["validation"] = val_is_test ? "test part (no --val-size)" : "validation part";
-  j["seed"] = std::stoull(f.seed);
-  j["threads"] = std::stoll(f.threads);
+  j["seed"] = f.seed;
+  j["threads"] = f.threads;
   j["seconds"] = seconds;
   return j.dump();
 }
@@ -135,27 +172,28 @@ std::string training_json(const TrainFlags& f, const TrainOptions& o, const Trai
 void run_train(const TrainFlags& f) {
   // settings first: a bad flag fails before any work
   const Columns columns = resolve_columns(f.data);
-  const SplitFractions fractions = parse_fractions(f.windows.train_size, f.windows.val_size);
+  const SplitFractions fractions = checked_fractions(f.windows.train_size, f.windows.val_size);
   DatasetOptions dopt;
   dopt.split = fractions;
-  dopt.scaler = parse_choice("--scaler", f.windows.scaler, "zscore or minmax", parse_scaler_kind);
-  dopt.windows.lookback = parse_int_flag("--look-back", f.windows.look_back, 1);
-  dopt.windows.horizon = parse_int_flag("--horizon", f.windows.horizon, 1);
-  dopt.windows.target = parse_choice("--target", f.windows.target, "level or delta", parse_target);
-  dopt.windows.input =
-      parse_choice("--input", f.windows.input, "level, delta or both", parse_input_kind);
+  dopt.scaler = f.windows.scaler;
+  dopt.windows.lookback = f.windows.look_back;
+  dopt.windows.horizon = f.windows.horizon;
+  dopt.windows.target = f.windows.target;
+  dopt.windows.input = f.windows.input;
   dopt.windows.input_columns = columns.inputs;
   dopt.windows.target_column = columns.target;
   NetworkConfig net;
-  net.hidden_size = parse_int_flag("--hidden", f.hidden, 1);
-  net.norm = parse_choice("--norm", f.norm, "batch, layer or none", parse_lstm_norm);
-  net.init =
-      parse_choice("--init", f.init, "xavier, random, he, uniform, glorot_uniform or orthogonal",
-                   parse_init_scheme);
+  net.hidden_size = f.hidden;
+  net.norm = f.norm;
+  net.init = f.init;
   const TrainOptions topt = train_options(f);
-  const uint64_t seed = static_cast<uint64_t>(parse_int_flag("--seed", f.seed, 0));
-  const int threads = static_cast<int>(parse_int_flag("--threads", f.threads, 1));
-  const int log_every = static_cast<int>(parse_int_flag("--log-every", f.log_every, 0));
+  const uint64_t seed = f.seed;
+  const int threads = f.threads;
+  const int log_every = f.log_every;
+  net.input_size =
+      input_features(dopt.windows, static_cast<Index>(std::max<size_t>(1, columns.load.size())));
+  net.horizon = dopt.windows.horizon;
+  check_training_memory(net, dopt.windows.lookback, topt);
   const OutputPlan out = plan_output(f.output);
   Eigen::setNbThreads(threads);
   omp_set_num_threads(threads);
@@ -163,6 +201,7 @@ void run_train(const TrainFlags& f) {
   // data
   LoadReport report;
   Series series = load_series(f.data, columns.load, &report);
+  check_validation_rows(fractions, series.rows());
   Dataset d = make_dataset(std::move(series), dopt);
   const bool val_is_test = d.split.validation_windows.empty();
   const Range validation = val_is_test ? d.split.test_windows : d.split.validation_windows;
@@ -197,8 +236,9 @@ void run_train(const TrainFlags& f) {
         "training: {} lr {}, batch {}, up to {} epochs, patience {}, delta {}, clip {} {}, loss "
         "{}, seed {}, "
         "{} thread(s)\n",
-        f.optimizer, topt.optimizer_config.lr, topt.batch_size, topt.epochs, topt.patience,
-        topt.delta, to_string(topt.clip_mode), topt.clip, to_string(topt.loss), seed, threads);
+        to_string(f.optimizer), topt.optimizer_config.lr, topt.batch_size, topt.epochs,
+        topt.patience, topt.delta, to_string(topt.clip_mode), topt.clip, to_string(topt.loss), seed,
+        threads);
     std::fflush(stdout);
   }
 
@@ -249,7 +289,7 @@ void run_train(const TrainFlags& f) {
   DataProvenance& p = forecaster.data();
   p.source = f.data.data;
   p.date_column = f.data.date_col;
-  p.start = parse_date_flag("--start", f.data.start);
+  p.start = parse_date_flag("--start", f.data.start);  // checked while parsing
   p.end = parse_date_flag("--end", f.data.end);
   p.first = d.series.dates.front();
   p.last = d.series.dates.back();
@@ -299,52 +339,75 @@ void add_train_command(CLI::App& app) {
   last_flag_wins(cmd);
   add_data_flags(cmd, f->data, true);
   add_window_flags(cmd, f->windows);
+  const auto positive = [] { return number_where("a number > 0", [](double v) { return v > 0; }); };
+  const auto non_negative = [](const char* expected) {
+    return number_where(expected, [](double v) { return v >= 0; });
+  };
   cmd->add_option("--hidden", f->hidden, "LSTM hidden size (notebook: 256)")
       ->type_name("N")
+      ->transform(integer_in<Index>(1, kMaxHidden))
       ->capture_default_str();
-  cmd->add_option("--norm", f->norm, "LSTM normalization: batch, layer or none")
+  cmd->add_option<LstmNorm, int>("--norm", f->norm, "LSTM normalization: batch, layer or none")
       ->type_name("KIND")
-      ->capture_default_str();
-  cmd->add_option("--init", f->init,
-                  "Weight init: xavier, random, he, uniform, glorot_uniform, orthogonal")
+      ->transform(choice(parse_lstm_norm, "batch, layer or none"))
+      ->default_str("batch");
+  cmd->add_option<InitScheme, int>(
+         "--init", f->init, "Weight init: xavier, random, he, uniform, glorot_uniform, orthogonal")
       ->type_name("KIND")
-      ->capture_default_str();
-  cmd->add_option("--optimizer", f->optimizer, "sgd (notebook), momentum, adam or adamw")
+      ->transform(
+          choice(parse_init_scheme, "xavier, random, he, uniform, glorot_uniform or orthogonal"))
+      ->default_str("xavier");
+  cmd->add_option<OptimizerFlag, int>("--optimizer", f->optimizer,
+                                      "sgd (notebook), momentum, adam or adamw")
       ->type_name("KIND")
-      ->capture_default_str();
+      ->transform(choice(parse_optimizer_flag, "sgd, momentum, adam or adamw"))
+      ->default_str("sgd");
   cmd->add_option("--lr", f->lr, "Learning rate (notebook: 1e-3)")
       ->type_name("X")
-      ->capture_default_str();
+      ->transform(positive())
+      ->default_str("1e-3");
   cmd->add_option("--momentum", f->momentum, "Momentum of --optimizer momentum")
       ->type_name("X")
+      ->transform(number_where("a number in [0, 1)", [](double v) { return v >= 0 && v < 1; }))
       ->capture_default_str();
   cmd->add_option("--weight-decay", f->weight_decay, "Weight decay (default: 0; adamw 0.01)")
-      ->type_name("X");
-  cmd->add_option("--loss", f->loss, "mse, mae or huber")->type_name("KIND")->capture_default_str();
+      ->type_name("X")
+      ->transform(non_negative("a number >= 0"));
+  cmd->add_option<LossKind, int>("--loss", f->loss, "mse, mae or huber")
+      ->type_name("KIND")
+      ->transform(choice(parse_loss, "mse, mae or huber"))
+      ->default_str("mse");
   cmd->add_option("--huber-delta", f->huber_delta, "Huber loss threshold")
       ->type_name("X")
+      ->transform(positive())
       ->capture_default_str();
   cmd->add_option("--epochs", f->epochs, "Maximum epochs (notebook: 100)")
       ->type_name("N")
+      ->transform(integer_in<int>(1, kMaxEpochs))
       ->capture_default_str();
   cmd->add_option("--batch-size", f->batch_size, "Windows per optimizer step (notebook: 32)")
       ->type_name("N")
+      ->transform(integer_in<Index>(1, kMaxBatch))
       ->capture_default_str();
   cmd->add_option("--patience", f->patience,
                   "Epochs without improvement before stopping; 0 = never")
       ->type_name("N")
+      ->transform(integer_in<int>(0, kMaxEpochs))
       ->capture_default_str();
   cmd->add_option("--delta", f->delta,
                   "Smallest validation-loss decrease that counts as improvement (notebook: 0.001)")
       ->type_name("X")
+      ->transform(non_negative("a number >= 0"))
       ->capture_default_str();
   cmd->add_option("--clip", f->clip, "Gradient clip bound (value) or max norm (norm); 0 = off")
       ->type_name("X")
+      ->transform(non_negative("a number >= 0 (0 = no clipping)"))
       ->capture_default_str();
-  cmd->add_option("--clip-mode", f->clip_mode,
-                  "value (each element, as the notebook) or norm (global L2)")
+  cmd->add_option<ClipMode, int>("--clip-mode", f->clip_mode,
+                                 "value (each element, as the notebook) or norm (global L2)")
       ->type_name("KIND")
-      ->capture_default_str();
+      ->transform(choice(parse_clip_mode, "value or norm"))
+      ->default_str("value");
   cmd->add_flag("--no-restore", f->no_restore,
                 "Keep the last epoch's weights instead of the best (as the notebook)");
   cmd->add_flag("--no-recalibrate", f->no_recalibrate,
@@ -353,14 +416,17 @@ void add_train_command(CLI::App& app) {
                 "from the training windows after each epoch");
   cmd->add_option("--seed", f->seed, "Seed of initialization and shuffling")
       ->type_name("N")
+      ->transform(integer_in<uint64_t>(0))
       ->capture_default_str();
   cmd->add_option("--threads", f->threads,
                   "Threads for the matrix products and normalization kernels (docs/performance.md: "
                   "as many as cores on a quiet machine, 1 on a busy one)")
       ->type_name("N")
+      ->transform(integer_in<int>(1, kMaxThreads))
       ->capture_default_str();
   cmd->add_option("--log-every", f->log_every, "Print the losses every N epochs; 0 = never")
       ->type_name("N")
+      ->transform(integer_in<int>(0, kMaxEpochs))
       ->capture_default_str();
   cmd->add_flag("--quiet", f->quiet, "Print only the final table");
   add_output_flags(cmd, f->output, "out");

@@ -16,24 +16,6 @@ void last_flag_wins(CLI::App* cmd) {
   cmd->option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
 }
 
-Index parse_int_flag(std::string_view flag, const std::string& text, Index min) {
-  long long v = 0;
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, v);
-  if (text.empty() || ec != std::errc() || ptr != end || v < min)
-    throw Error(fmt::format("{}: expected an integer >= {}, got '{}'", flag, min, text));
-  return static_cast<Index>(v);
-}
-
-double parse_double_flag(std::string_view flag, const std::string& text) {
-  double v = 0;
-  const char* end = text.data() + text.size();
-  const auto [ptr, ec] = std::from_chars(text.data(), end, v);
-  if (text.empty() || ec != std::errc() || ptr != end || !std::isfinite(v))
-    throw Error(fmt::format("{}: expected a number, got '{}'", flag, text));
-  return v;
-}
-
 std::optional<Date> parse_date_flag(std::string_view flag, const std::string& text) {
   if (text.empty()) return std::nullopt;
   return parse_date(text, flag);
@@ -68,22 +50,29 @@ std::string data_label(const std::string& source) {
 void add_data_flags(CLI::App* cmd, DataFlags& f, bool columns) {
   cmd->add_option("--data", f.data,
                   "Price CSV (Yahoo, Alpha Vantage or custom columns); default: built-in S&P 500")
-      ->type_name("CSV");
+      ->type_name("CSV")
+      ->transform(non_empty("a file name"));
   cmd->add_option("--date-col", f.date_col, "Date column name (default: date/timestamp/...)")
-      ->type_name("NAME");
+      ->type_name("NAME")
+      ->transform(non_empty("a column name"));
   if (columns) {
     cmd->add_option("--value-col", f.value_cols,
                     "Input column(s), repeat or comma-separate (default: the target)")
         ->type_name("NAME")
         ->delimiter(',')
-        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+        ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+        ->transform(non_empty("a column name"));
     cmd->add_option("--target-col", f.target_col,
                     "Column to forecast (default: first --value-col, else Close)")
-        ->type_name("NAME");
+        ->type_name("NAME")
+        ->transform(non_empty("a column name"));
   }
   cmd->add_option("--start", f.start, "First date to use, YYYY-MM-DD (inclusive)")
-      ->type_name("DATE");
-  cmd->add_option("--end", f.end, "Last date to use, YYYY-MM-DD (inclusive)")->type_name("DATE");
+      ->type_name("DATE")
+      ->transform(date_text());
+  cmd->add_option("--end", f.end, "Last date to use, YYYY-MM-DD (inclusive)")
+      ->type_name("DATE")
+      ->transform(date_text());
   cmd->add_flag("--strict", f.strict, "Fail on the first bad row instead of skipping it");
 }
 
@@ -113,42 +102,58 @@ Series load_series_for(const Forecaster& forecaster, const DataFlags& f, LoadRep
 void add_window_flags(CLI::App* cmd, WindowFlags& f) {
   cmd->add_option("--look-back", f.look_back, "Input steps per window (notebook: 1)")
       ->type_name("N")
+      ->transform(integer_in<Index>(1, kMaxLookBack))
       ->capture_default_str();
   cmd->add_option("--horizon", f.horizon, "Values forecast per window")
       ->type_name("N")
+      ->transform(integer_in<Index>(1, kMaxHorizon))
       ->capture_default_str();
-  cmd->add_option("--target", f.target, "level or delta (change from the last value)")
+  cmd->add_option<Target, int>("--target", f.target, "level or delta (change from the last value)")
       ->type_name("KIND")
-      ->capture_default_str();
-  cmd->add_option("--input", f.input,
-                  "level, delta (change from the previous row) or both, per input column")
+      ->transform(choice(parse_target, "level or delta"))
+      ->default_str("delta");
+  cmd->add_option<InputKind, int>(
+         "--input", f.input,
+         "level, delta (change from the previous row) or both, per input column")
       ->type_name("KIND")
-      ->capture_default_str();
-  cmd->add_option("--scaler", f.scaler,
-                  "zscore or minmax (the notebook's), fitted on the training rows")
+      ->transform(choice(parse_input_kind, "level, delta or both"))
+      ->default_str("level");
+  cmd->add_option<ScalerKind, int>("--scaler", f.scaler,
+                                   "zscore or minmax (the notebook's), fitted on the training rows")
       ->type_name("KIND")
-      ->capture_default_str();
-  cmd->add_option("--train-size", f.train_size, "Training fraction of the rows (notebook: 0.7)")
-      ->type_name("F")
-      ->capture_default_str();
-  cmd->add_option(
-         "--val-size", f.val_size,
-         "Validation fraction after the training rows (default: none, validate on the test part "
-         "as the notebook)")
-      ->type_name("F");
+      ->transform(choice(parse_scaler_kind, "zscore or minmax"))
+      ->default_str("zscore");
+  add_fraction_flags(cmd, f.train_size, f.val_size, "Training fraction of the rows (notebook: 0.7)",
+                     "Validation fraction after the training rows (default: none, validate on the "
+                     "test part as the notebook)");
+  cmd->get_option("--train-size")->default_str("0.7");
 }
 
-SplitFractions parse_fractions(const std::string& train_size, const std::string& val_size) {
+void add_fraction_flags(CLI::App* cmd, double& train_size, double& val_size,
+                        const std::string& train_help, const std::string& val_help) {
+  const auto fraction = [] {
+    return number_where("a fraction in (0, 1)", [](double v) { return v > 0 && v < 1; });
+  };
+  cmd->add_option("--train-size", train_size, train_help)->type_name("F")->transform(fraction());
+  cmd->add_option("--val-size", val_size, val_help)->type_name("F")->transform(fraction());
+}
+
+SplitFractions checked_fractions(double train_size, double val_size) {
   SplitFractions s;
-  s.train = parse_double_flag("--train-size", train_size);
-  s.validation = val_size.empty() ? 0.0 : parse_double_flag("--val-size", val_size);
-  if (!(s.train > 0 && s.train < 1))
-    throw Error(fmt::format("--train-size: expected a fraction in (0, 1), got {}", train_size));
-  if (!val_size.empty() && !(s.validation > 0 && s.train + s.validation < 1))
+  s.train = train_size;
+  s.validation = val_size;
+  if (!(s.train + s.validation < 1))
     throw Error(fmt::format(
         "--val-size: expected a fraction > 0 with --train-size + --val-size < 1, got {} + {}",
         train_size, val_size));
   return s;
+}
+
+void check_validation_rows(const SplitFractions& fractions, Index rows) {
+  if (fractions.validation > 0 && std::floor(fractions.validation * static_cast<double>(rows)) < 1)
+    throw Error(
+        fmt::format("--val-size: {} of {} rows is no validation row; expected a fraction >= {:.3g}",
+                    fractions.validation, rows, 1.0 / static_cast<double>(rows)));
 }
 
 }  // namespace bnlstm::cli

@@ -3,9 +3,9 @@
 // --date-col, --start, --end, --strict), which columns (--value-col, --target-col) and how
 // windows are cut (--look-back, --horizon, --target, --input, --scaler, --train-size, --val-size).
 //
-// Numbers and dates are taken as text and parsed here, so that a bad value gives the same
-// one-line bnlstm::Error as every other input problem:
-//   "--epochs: expected an integer >= 1, got 'ten'"
+// Every flag is a CLI11 typed option with a range or a choice (flag_checks.hpp), so a bad value
+// fails while parsing, before any work, with one line naming the flag:
+//   "--look-back: expected an integer <= 100000, got '9223372036854775807'"
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
@@ -20,6 +20,7 @@
 #include "bnlstm/data/series.hpp"
 #include "bnlstm/data/split.hpp"
 #include "bnlstm/train/forecaster.hpp"
+#include "flag_checks.hpp"
 
 namespace bnlstm::cli {
 
@@ -27,21 +28,13 @@ namespace bnlstm::cli {
 // except the list flag --value-col, which collects all. Call right after add_subcommand().
 void last_flag_wins(CLI::App* cmd);
 
-// One-line errors naming the flag.
-Index parse_int_flag(std::string_view flag, const std::string& text, Index min);
-double parse_double_flag(std::string_view flag, const std::string& text);
+// The date of a --start/--end flag (already checked by date_text()); nullopt for "".
 std::optional<Date> parse_date_flag(std::string_view flag, const std::string& text);
-// parse(text) for a flag that takes one of a few words; its error becomes
-// "<flag>: expected <expected>, got '<text>'".
-template <typename Parse>
-auto parse_choice(std::string_view flag, const std::string& text, std::string_view expected,
-                  Parse parse) {
-  try {
-    return parse(text);
-  } catch (const Error&) {
-    throw Error(fmt::format("{}: expected {}, got '{}'", flag, expected, text));
-  }
-}
+
+// Upper bounds of the size flags: beyond them no daily series has rows enough, and the buffers
+// would not fit in memory anyway (model_memory.hpp checks the combination).
+inline constexpr Index kMaxLookBack = 100'000;
+inline constexpr Index kMaxHorizon = 100'000;
 
 // The built-in data set data/sp500.csv: looked for next to the executable and one or two
 // folders up from it (build trees, installed share/bnlstm/), then under the source tree the
@@ -52,7 +45,7 @@ std::filesystem::path builtin_data_path();
 std::string data_label(const std::string& source);
 
 struct DataFlags {
-  std::string data;                     // empty: built-in S&P 500
+  std::string data;                     // empty (not given): built-in S&P 500
   std::string date_col;                 // empty: automatic
   std::vector<std::string> value_cols;  // model inputs; empty: the target only
   std::string target_col;               // empty: the first --value-col, else close
@@ -74,19 +67,26 @@ Series load_series(const DataFlags& flags, const std::vector<std::string>& value
 Series load_series_for(const Forecaster& forecaster, const DataFlags& flags, LoadReport* report);
 
 struct WindowFlags {
-  std::string look_back = "1";
-  std::string horizon = "1";
-  std::string target = "delta";
-  std::string input = "level";
-  std::string scaler = "zscore";
-  std::string train_size = "0.7";
-  std::string val_size;  // empty: validate on the test part (the notebook)
+  Index look_back = 1;
+  Index horizon = 1;
+  Target target = Target::delta;
+  InputKind input = InputKind::level;
+  ScalerKind scaler = ScalerKind::z_score;
+  double train_size = 0.7;
+  double val_size = 0;  // 0 (not given): validate on the test part (the notebook)
 };
 
 void add_window_flags(CLI::App* cmd, WindowFlags& flags);
 
-// train/validation fractions from --train-size / --val-size (checked: 0 < train <= 1,
-// 0 <= val, train + val < 1 so that a test part remains).
-SplitFractions parse_fractions(const std::string& train_size, const std::string& val_size);
+// --train-size and --val-size for `evaluate`: fractions in (0, 1); 0 stands for "not given".
+void add_fraction_flags(CLI::App* cmd, double& train_size, double& val_size,
+                        const std::string& train_help, const std::string& val_help);
+
+// train/validation fractions (each already in (0, 1), val 0 = none); throws "--val-size: ..."
+// unless train + val < 1, so that a test part remains.
+SplitFractions checked_fractions(double train_size, double val_size);
+
+// --val-size must leave at least one validation row: floor(val * rows) >= 1.
+void check_validation_rows(const SplitFractions& fractions, Index rows);
 
 }  // namespace bnlstm::cli

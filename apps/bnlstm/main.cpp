@@ -8,14 +8,19 @@
 
 #include "bnlstm/core/error.hpp"
 #include "commands.hpp"
+#include "flag_checks.hpp"
 
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);  // a closed gnuplot or `| head` must give an error, not kill us
-  CLI::App app{"bnlstm: batch normalization and batch-normalized LSTMs for time-series forecasting"};
+  CLI::App app{
+      "bnlstm: batch normalization and batch-normalized LSTMs for time-series forecasting"};
   app.set_version_flag("--version", "bnlstm 0.1.0");
   app.require_subcommand(1);
-  // One line for a bad flag too, in the same form as library errors.
+  // One line for a bad flag too, in the same form as library errors. A bad value already says
+  // what was expected ("--epochs: expected an integer >= 1, got 'ten'"); other parse errors
+  // (unknown flag, missing value) point to --help.
   app.failure_message([](const CLI::App*, const CLI::Error& e) {
+    if (bnlstm::cli::is_flag_value_error(e)) return fmt::format("bnlstm: error: {}\n", e.what());
     return fmt::format("bnlstm: error: {} (see --help)\n", e.what());
   });
   bnlstm::cli::add_bn_demo_command(app);
@@ -25,7 +30,8 @@ int main(int argc, char** argv) {
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
-    return app.exit(e);
+    // --help and --version exit 0; every bad flag exits 1, as every other input problem
+    return app.exit(e) == 0 ? 0 : 1;
   } catch (const bnlstm::Error& e) {
     fmt::print(stderr, "bnlstm: error: {}\n", e.what());
     return 1;

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "bnlstm/core/error.hpp"
+#include "flag_checks.hpp"
 
 namespace bnlstm::cli {
 
@@ -17,20 +18,23 @@ void add_output_flags(CLI::App* cmd, OutputFlags& f, const std::string& default_
   f.out = default_out;
   cmd->add_option("--out", f.out, "Folder for the results")
       ->type_name("DIR")
+      ->transform(non_empty("a folder name"))
       ->capture_default_str();
-  cmd->add_option("--format", f.format, "Picture format: png, svg or pdf")
+  cmd->add_option<ImageFormat, int>("--format", f.format, "Picture format: png, svg or pdf")
       ->type_name("FMT")
-      ->capture_default_str();
+      ->transform(choice(parse_image_format, "png, svg or pdf"))
+      ->default_str("png");
   cmd->add_flag("--log-scale", f.log_scale, "Loss chart with a logarithmic y axis");
   cmd->add_flag("--no-plots", f.no_plots, "Write no pictures");
   cmd->add_option("--gnuplot", f.gnuplot, "gnuplot program to run")
       ->type_name("PROG")
+      ->transform(non_empty("a program"))
       ->capture_default_str();
 }
 
 OutputPlan plan_output(const OutputFlags& f) {
   OutputPlan plan;
-  plan.image.format = parse_image_format(f.format);
+  plan.image.format = f.format;
   plan.extension = std::string(image_format_name(*plan.image.format));
   plan.image.gnuplot = f.gnuplot;
   plan.plots = !f.no_plots;

@@ -14,7 +14,7 @@ namespace bnlstm::cli {
 
 struct OutputFlags {
   std::string out;
-  std::string format = "png";
+  ImageFormat format = ImageFormat::png;
   bool log_scale = false;  // loss chart on a log-scale y axis
   bool no_plots = false;
   std::string gnuplot = "gnuplot";

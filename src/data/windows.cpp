@@ -2,6 +2,7 @@
 
 #include <cctype>
 
+#include "bnlstm/core/checked.hpp"
 #include "bnlstm/core/error.hpp"
 
 namespace bnlstm {
@@ -20,9 +21,12 @@ Target parse_target(std::string_view name) {
 
 std::string_view to_string(InputKind input) {
   switch (input) {
-    case InputKind::level: return "level";
-    case InputKind::delta: return "delta";
-    case InputKind::both: return "both";
+    case InputKind::level:
+      return "level";
+    case InputKind::delta:
+      return "delta";
+    case InputKind::both:
+      return "both";
   }
   return "level";
 }
@@ -37,12 +41,13 @@ InputKind parse_input_kind(std::string_view name) {
 }
 
 Index window_span(const WindowSpec& spec) {
-  return spec.lookback + (spec.input == InputKind::level ? 0 : 1);
+  // saturating: a look-back from a checkpoint may be anything
+  return saturating_add(spec.lookback, spec.input == InputKind::level ? 0 : 1);
 }
 
 Index input_features(const WindowSpec& spec, Index columns) {
-  const Index I = spec.input_columns.empty() ? columns
-                                             : static_cast<Index>(spec.input_columns.size());
+  const Index I =
+      spec.input_columns.empty() ? columns : static_cast<Index>(spec.input_columns.size());
   return spec.input == InputKind::both ? 2 * I : I;
 }
 
@@ -50,21 +55,21 @@ Index window_count(Index rows, Index lookback, Index horizon) {
   const Index T = rows, L = lookback, H = horizon;
   if (L < 1) throw Error("windows: look-back must be >= 1, got " + std::to_string(L));
   if (H < 1) throw Error("windows: horizon must be >= 1, got " + std::to_string(H));
-  if (T - L - H + 1 < 1)
+  const Index need = saturating_add(L, H);  // L + H without overflow
+  if (T < need)
     throw Error("too few rows for look-back " + std::to_string(L) + " and horizon " +
                 std::to_string(H) + ": have " + std::to_string(T) + ", need at least " +
-                std::to_string(L + H));
-  return T - L - H + 1;
+                std::to_string(need));
+  return T - need + 1;
 }
 
 Index window_count(Index rows, const WindowSpec& spec) {
-  if (spec.input == InputKind::level || spec.lookback < 1 || spec.horizon < 1 ||
-      rows - window_span(spec) - spec.horizon + 1 >= 1)
+  const Index need = saturating_add(window_span(spec), spec.horizon);
+  if (spec.input == InputKind::level || spec.lookback < 1 || spec.horizon < 1 || rows >= need)
     return window_count(rows, window_span(spec), spec.horizon);
   throw Error("too few rows for look-back " + std::to_string(spec.lookback) + ", horizon " +
               std::to_string(spec.horizon) + " and " + std::string(to_string(spec.input)) +
-              " inputs: have " + std::to_string(rows) + ", need at least " +
-              std::to_string(window_span(spec) + spec.horizon));
+              " inputs: have " + std::to_string(rows) + ", need at least " + std::to_string(need));
 }
 
 Windows::Windows(const Series& series, const Scaler& scaler, WindowSpec spec)

@@ -210,7 +210,7 @@ TEST_F(WorkflowCli, BadInputGivesOneLineErrorsAndWritesNothing) {
   expect_error("train " + data() + " --norm group" + out,
                "--norm: expected batch, layer or none, got 'group'");
   expect_error("train " + data() + " --train-size 1.5" + out,
-               "--train-size: expected a fraction in (0, 1), got 1.5");
+               "--train-size: expected a fraction in (0, 1), got '1.5'");
   expect_error("train " + data() + " --lr -1" + out, "--lr: expected a number > 0, got '-1'");
   EXPECT_FALSE(fs::exists(dir / "out")) << "a failed run must not create --out";
 

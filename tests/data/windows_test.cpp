@@ -9,6 +9,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "bnlstm/core/error.hpp"
 #include "testing/errors.hpp"
 
@@ -137,9 +139,9 @@ TEST(Windows, BothInputsAreLevelsThenDeltas) {
   MatrixD x, y;
   const std::vector<Index> windows = {0, 3};
   w.gather(x, y, windows);
-  EXPECT_TRUE(x.isApprox(rows({{.1, 1, .1, 1},    // t=0, window 0: row 1
-                               {1, 4, .4, 1},     // t=0, window 3: row 4
-                               {.3, 2, .2, 1},    // t=1, window 0: row 2
+  EXPECT_TRUE(x.isApprox(rows({{.1, 1, .1, 1},     // t=0, window 0: row 1
+                               {1, 4, .4, 1},      // t=0, window 3: row 4
+                               {.3, 2, .2, 1},     // t=1, window 0: row 2
                                {1.5, 5, .5, 1}}),  // t=1, window 3: row 5
                          1e-14))
       << x;
@@ -287,6 +289,30 @@ TEST(Windows, TargetNames) {
   EXPECT_EQ(parse_target("level"), Target::level);
   EXPECT_EQ(error_of([] { parse_target("diff"); }), "target: expected level or delta, got 'diff'");
   EXPECT_EQ(WindowSpec{}.target, Target::delta);
+}
+
+}  // namespace
+}  // namespace bnlstm
+
+namespace bnlstm {
+namespace {
+
+// A look-back or horizon from a checkpoint may be anything: L + H is not computed with overflow
+// (it used to wrap into "need at least -9223372036854775808", and UBSan stopped there).
+TEST(WindowCount, HugeLookBackAndHorizonDoNotOverflow) {
+  constexpr Index kMax = std::numeric_limits<Index>::max();
+  EXPECT_EQ(testing::error_of([] { window_count(150, kMax, 1); }),
+            "too few rows for look-back 9223372036854775807 and horizon 1: have 150, need at "
+            "least 9223372036854775807");
+  EXPECT_EQ(testing::error_of([] { window_count(150, 3, kMax); }),
+            "too few rows for look-back 3 and horizon 9223372036854775807: have 150, need at "
+            "least 9223372036854775807");
+  WindowSpec spec;
+  spec.lookback = kMax;
+  spec.input = InputKind::delta;
+  EXPECT_EQ(testing::error_of([&] { window_count(150, spec); }),
+            "too few rows for look-back 9223372036854775807, horizon 1 and delta inputs: have 150, "
+            "need at least 9223372036854775807");
 }
 
 }  // namespace
