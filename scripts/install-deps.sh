@@ -13,6 +13,7 @@ packages=(
   libhowardhinnant-date-dev  # date parsing
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox            # plots (pngcairo, svg, pdfcairo terminals)
+  libopenmpi-dev openmpi-bin  # data-parallel training (src/dist/; optional at configure time)
 )
 if [[ "${1:-}" == "--torch" ]]; then
   # PyTorch reference; OpenBLAS so Debian's torch does not fall back to the reference BLAS.

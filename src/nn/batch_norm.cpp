@@ -9,6 +9,7 @@
 #include "batch_norm_internal.hpp"
 #include "bnlstm/core/error.hpp"
 #include "bnlstm/io/safetensors.hpp"
+#include "bnlstm/nn/batch_norm_phases.hpp"
 #include "norm_internal.hpp"
 
 namespace bnlstm {
@@ -54,7 +55,30 @@ void BatchNorm1d<T>::forward(const Matrix<T>& x, Matrix<T>& y, Index L) {
   rstd_.resize(C);
   const bool batch_stats = training_ || !options_.track_running_stats;
   const bool copy = options_.copy_input;
-  if (batch_stats) {
+  if (batch_stats && reducer_) {
+    // the split kernels, with every worker's statistics combined in between
+    moments_.resize(2, C);
+    batch_norm_moments(moments_.row(0).data(), moments_.row(1).data(), x.data(), N, C, L);
+    double count = double(N * L);
+    reducer_->combine_moments(count, moments_.row(0).data(), moments_.row(1).data(), C);
+    if (count < 2) {  // the same on every worker
+      throw Error(fmt::format(
+          "BatchNorm1d({}): expected more than 1 value per channel when training, got {} over "
+          "all workers",
+          C, count));
+    }
+    batch_norm_statistics(mean_.data(), var_.data(), rstd_.data(), moments_.row(0).data(),
+                          moments_.row(1).data(), count, C, eps);
+    if (training_ && options_.track_running_stats) {
+      ++num_batches_tracked_;
+      batch_norm_update_running_stats(
+          running_mean_.data(), running_var_.data(), mean_.data(), var_.data(), C, Index(count),
+          options_.momentum ? *options_.momentum : 1.0 / double(num_batches_tracked_));
+    }
+    batch_norm_normalize(y.data(), x.data(), mean_.data(), rstd_.data(), gamma, beta, N, C, L);
+    if (copy) x_ = x;
+    count_ = count;
+  } else if (batch_stats) {
     detail::batch_norm_check_train_batch(N, C, L);  // before anything changes
     detail::RunningStats<T> running;
     if (training_ && options_.track_running_stats) {
@@ -113,6 +137,18 @@ void BatchNorm1d<T>::backward(const Matrix<T>& x, const Matrix<T>& dy, Matrix<T>
   T* dbeta = options_.affine ? bias_.grad.data() : nullptr;
   const T* gamma = options_.affine ? weight_.value.data() : nullptr;
   dx.resize(rows_, cols_);
+  if (batch_stats_ && reducer_) {
+    // local sums -> this share's parameter gradients; the whole batch's sums -> dx
+    const Index C = channels_;
+    moments_.resize(2, C);
+    double* sums = moments_.data();  // (Σdy, Σdy (x - mean)): one collective
+    batch_norm_grad_sums(sums, sums + C, dy.data(), x.data(), mean_.data(), rows_, C, length_);
+    batch_norm_param_grads(dgamma, dbeta, sums, sums + C, rstd_.data(), C);
+    reducer_->sum(sums, 2 * C);
+    batch_norm_input_grad(dx.data(), dy.data(), x.data(), mean_.data(), rstd_.data(), gamma, sums,
+                          sums + C, count_, rows_, C, length_);
+    return;
+  }
   auto kernel = batch_stats_ ? batch_norm_backward<T> : batch_norm_backward_eval<T>;
   kernel(dx.data(), dgamma, dbeta, dy.data(), x.data(), mean_.data(), rstd_.data(), gamma, rows_,
          channels_, length_);

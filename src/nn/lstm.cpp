@@ -107,6 +107,14 @@ void Lstm<T>::recalibrate_batch_norm(const Eigen::Ref<const Matrix<T>>& x, Index
 }
 
 template <typename T>
+void Lstm<T>::set_stats_reducer(BatchStatsReducer* reducer) {
+  if (norm() != LstmNorm::batch) return;
+  bn_x_->set_stats_reducer(reducer);
+  bn_h_->set_stats_reducer(reducer);
+  bn_c_->set_stats_reducer(reducer);
+}
+
+template <typename T>
 void Lstm<T>::save_state(TensorFile& file, const std::string& prefix) const {
   if (options_.norm != LstmNorm::batch) return;
   bn_x_->save_state(file, prefix + full_name("norm_ih."));

@@ -102,7 +102,8 @@ ConstMatrixMap<T> Lstm<T>::forward(const Eigen::Ref<const Matrix<T>>& x, Index s
   if (h0) check_finite(*h0, "h0");
   if (c0) check_finite(*c0, "c0");
   const bool batch_stats = norm() == LstmNorm::batch && training_;
-  if (batch_stats && N < 2)
+  // (with a stats reducer the count is the whole batch's, checked by the batch norms)
+  if (batch_stats && N < 2 && !bn_x_->stats_reducer())
     throw Error("Lstm::forward: norm=batch in training needs at least 2 sequences per batch, got N = " +
                 std::to_string(N));
 
@@ -155,12 +156,15 @@ void Lstm<T>::project_inputs(Index L, Index N) {
       break;
     case LstmNorm::batch:
       input_product(xw_.view(), x_.view(), weight_ih_.value);
-      // statistics per step: one BN call per step over its N rows; b is BN's shift
+      // statistics per step over its N rows (all steps' in one call: with data-parallel
+      // training they cross the workers together); b is BN's shift
+      if (training_) {
+        bn_x_->forward_train_steps(gates_.data(), xw_.data(), gamma_x_.value.data(), bias_ih_.value.data(), N);
+        break;
+      }
       for (Index t = 0; t < L; ++t) {
-        T* y = gates_.data() + t * N * G;
-        const T* in = xw_.data() + t * N * G;
-        if (training_) bn_x_->forward_train(y, in, gamma_x_.value.data(), bias_ih_.value.data(), t, N);
-        else bn_x_->forward_eval(y, in, gamma_x_.value.data(), bias_ih_.value.data(), t, N);
+        const Index r = t * N * G;
+        bn_x_->forward_eval(gates_.data() + r, xw_.data() + r, gamma_x_.value.data(), bias_ih_.value.data(), t, N);
       }
       break;
     case LstmNorm::layer:
@@ -224,13 +228,9 @@ void Lstm<T>::step_forward(Index t, Index N) {
     // The default zero h_0: W_hh h_0 = 0, and normalizing it gives exactly 0 (x - mean = 0, no
     // shift), so nothing is added to a; backward skips this step's recurrent part, so hw_ and
     // the LN statistics of these rows are never read. Training BN must still record step 0's
-    // batch statistics (mean 0, var 0) and running-statistics update: two zero rows give exactly
-    // those of N zero rows, without a pass over N rows.
-    if (norm() == LstmNorm::batch) {
-      MatrixMap<T> hw(hw_.data() + r * G, 2, G);
-      hw.setZero();
-      bn_h_->forward_train(step_g_.data(), hw.data(), gamma_h_.value.data(), nullptr, t, 2);
-    }
+    // batch statistics (mean 0, var 0) and running-statistics update, which need no pass over
+    // the rows (and no communication: the state is zero on every worker).
+    if (norm() == LstmNorm::batch) bn_h_->forward_train_zero(t);
   } else {
     MatrixMap<T> hw(hw_.data() + r * G, N, G);
     if (zero_state) hw.setZero();  // an explicit zero h0: backward differentiates through it
@@ -308,13 +308,13 @@ ConstMatrixMap<T> Lstm<T>::backward(const Eigen::Ref<const Matrix<T>>& dy, const
 
   // input-side normalization backward, all steps
   const T* gx = norm() == LstmNorm::none ? nullptr : gamma_x_.value.data();
-  if (norm() == LstmNorm::batch) {
+  if (norm() == LstmNorm::batch && forward_trained_) {
+    bn_x_->backward_steps(dxw_.data(), gamma_x_.grad.data(), nullptr, dgates_.data(), xw_.data(), gx, N);
+  } else if (norm() == LstmNorm::batch) {
     for (Index t = 0; t < L; ++t) {
-      T* d = dxw_.data() + t * N * G;
-      const T* dy_t = dgates_.data() + t * N * G;
-      const T* in = xw_.data() + t * N * G;
-      if (forward_trained_) bn_x_->backward(d, gamma_x_.grad.data(), nullptr, dy_t, in, gx, t, N);
-      else bn_x_->backward_eval(d, gamma_x_.grad.data(), nullptr, dy_t, in, gx, t, N);
+      const Index r = t * N * G;
+      bn_x_->backward_eval(dxw_.data() + r, gamma_x_.grad.data(), nullptr, dgates_.data() + r, xw_.data() + r, gx,
+                           t, N);
     }
   } else if (norm() == LstmNorm::layer) {
     layer_norm_backward(dxw_.data(), gamma_x_.grad.data(), static_cast<T*>(nullptr), dgates_.data(), xw_.data(),

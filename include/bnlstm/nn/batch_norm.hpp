@@ -16,6 +16,7 @@
 
 #include "bnlstm/core/tensor.hpp"
 #include "bnlstm/nn/parameter.hpp"
+#include "bnlstm/nn/stats_reducer.hpp"
 
 namespace bnlstm {
 
@@ -98,6 +99,15 @@ class BatchNorm1d {
   // x: the last forward's input, unchanged; dy, dx: its shape. Works with copy_input on or off.
   void backward(const Matrix<T>& x, const Matrix<T>& dy, Matrix<T>& dx);
 
+  // Data-parallel training: batch statistics are combined across workers through `reducer`
+  // (not owned; nullptr, the default, keeps them local). Then every worker passes its share of
+  // the batch (possibly empty), batch statistics and running statistics are those of the whole
+  // batch, dx is the gradient of the whole batch's loss for this share, and weight/bias grads
+  // hold this share's part (the caller sums parameter gradients across workers). Batch
+  // statistics need at least 2 values per channel in the whole batch.
+  void set_stats_reducer(BatchStatsReducer* reducer) { reducer_ = reducer; }
+  BatchStatsReducer* stats_reducer() const { return reducer_; }
+
   // {weight, bias} when affine, else empty. Values and grads are (1, C).
   ParameterList<T> parameters();
   void zero_grad();
@@ -132,6 +142,11 @@ class BatchNorm1d {
   RowVector<T> mean_, var_, rstd_;
   Index length_ = 0;         // L of the last forward; 0 = no forward yet
   bool batch_stats_ = true;  // the last forward normalized with batch statistics
+  // Synchronized statistics (set_stats_reducer): the split kernels' moments, then sums (2, C),
+  // and the whole batch's count of values per channel.
+  BatchStatsReducer* reducer_ = nullptr;
+  Matrix<double> moments_;
+  double count_ = 0;
 };
 
 }  // namespace bnlstm

@@ -103,6 +103,13 @@ class Lstm {
   // Parameters and num_batches_tracked are unchanged; the mode is kept. Nothing otherwise.
   void recalibrate_batch_norm(const Eigen::Ref<const Matrix<T>>& x, Index seq_len);
 
+  // Data-parallel training (norm=batch; nothing otherwise): the per-step batch statistics of
+  // the three batch norms are combined across workers through `reducer` (not owned; nullptr,
+  // the default: local), as BatchNorm1d::set_stats_reducer describes. The input term's
+  // statistics of all steps cross it in one call per forward and one per backward, the
+  // recurrent and cell terms' in one call per step each.
+  void set_stats_reducer(BatchStatsReducer* reducer);
+
   // none:         weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0
   // batch, layer: weight_ih_l0, weight_hh_l0, bias_l0, norm_ih.weight (γ_x), norm_hh.weight (γ_h),
   //               norm_c.weight (γ_c), norm_c.bias (β_c)

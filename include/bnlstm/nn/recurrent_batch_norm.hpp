@@ -14,6 +14,7 @@
 
 #include "bnlstm/core/tensor.hpp"
 #include "bnlstm/io/safetensors.hpp"
+#include "bnlstm/nn/stats_reducer.hpp"
 
 namespace bnlstm {
 
@@ -44,6 +45,17 @@ class RecurrentBatchNorm {
   // x, y: (N, C); gamma, beta: (C) or nullptr. Throws bnlstm::Error when N < 2.
   void forward_train(T* y, const T* x, const T* gamma, const T* beta, Index t, Index N);
 
+  // Training-mode forward of steps 0..L-1 at once (L from begin_training_sequence): the same as
+  // forward_train for each t, but with a reducer the statistics of all steps cross it in one
+  // call. x, y: (L*N, C) time-major (row t*N + n); gamma, beta: (C) or nullptr.
+  void forward_train_steps(T* y, const T* x, const T* gamma, const T* beta, Index N);
+
+  // Training-mode step t whose input is zero on every worker (the LSTM's W_hh h_0 for the
+  // default zero state): records mean 0 and variance 0 and updates step t's running statistics,
+  // without a pass over the rows and without communication. There is no output (it would be
+  // β, and the caller adds nothing) and backward is not called for this step.
+  void forward_train_zero(Index t);
+
   // Eval-mode step t with the running statistics of step min(t, steps_seen - 1) (the torch
   // defaults mean 0, var 1 before any training). x, y: (N, C); gamma, beta: (C) or nullptr.
   void forward_eval(T* y, const T* x, const T* gamma, const T* beta, Index t, Index N) const;
@@ -51,7 +63,17 @@ class RecurrentBatchNorm {
   // Backward of forward_train for step t (x is that step's input).
   // dy, x: (N, C); dx: (N, C) overwritten; dgamma, dbeta: (C) accumulated (+=), may be nullptr.
   void backward(T* dx, T* dgamma, T* dbeta, const T* dy, const T* x, const T* gamma, Index t,
-                Index N) const;
+                Index N);
+
+  // Backward of forward_train_steps: the same as backward for each t, the sums of all steps
+  // crossing the reducer in one call. dy, x, dx: (L*N, C); dgamma, dbeta: (C) or nullptr.
+  void backward_steps(T* dx, T* dgamma, T* dbeta, const T* dy, const T* x, const T* gamma,
+                      Index N);
+
+  // Data-parallel training (see BatchNorm1d::set_stats_reducer): the training steps' statistics
+  // are those of all workers' shares together. nullptr (the default): local statistics.
+  void set_stats_reducer(BatchStatsReducer* reducer) { reducer_ = reducer; }
+  BatchStatsReducer* stats_reducer() const { return reducer_; }
 
   // Backward of forward_eval for step t: the running statistics are constants, so
   // dx = dy * gamma * rstd. Same arguments as backward.
@@ -81,6 +103,11 @@ class RecurrentBatchNorm {
   }
 
  private:
+  // The factor of step t's running-statistics update (and num_batches_tracked's increment).
+  double running_factor(Index t);
+  // With a reducer: step t's local moments (rows t of moments_) -> combined -> y.
+  void finish_step(T* y, const T* x, const T* gamma, const T* beta, Index t, Index N, double count);
+
   Index channels_;
   double eps_;
   std::optional<double> momentum_;
@@ -90,6 +117,13 @@ class RecurrentBatchNorm {
   Matrix<T> batch_mean_, batch_var_, batch_rstd_;  // (L, C): the last training sequence
   RowVector<T> default_mean_, default_var_;        // (C): 0 and 1, for eval before any training
   RowVector<T> eval_rstd_;                         // (C) scratch for backward_eval
+  Matrix<T> zero_rows_, zero_out_;                 // (2, C): forward_train_zero's input/output
+  // With a reducer: per-step local moments, then combined ones (mean, m2: (L, C), row t = step
+  // t), backward's sums (L, 2C) (row t: Σdy | Σdy (x - mean)), and each step's count of values
+  // over all workers (L).
+  BatchStatsReducer* reducer_ = nullptr;
+  Matrix<double> moment_mean_, moment_m2_, sums_;
+  std::vector<double> count_;
 };
 
 extern template class RecurrentBatchNorm<float>;
