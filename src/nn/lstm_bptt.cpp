@@ -92,7 +92,9 @@ ConstMatrixMap<T> Lstm<T>::forward(const Eigen::Ref<const Matrix<T>>& x, Index s
                                    const Matrix<T>* c0) {
   const Index I = input_size(), H = hidden_size();
   if (seq_len < 1) throw Error("Lstm::forward: seq_len must be >= 1, got " + std::to_string(seq_len));
-  if (x.cols() != I || x.rows() == 0 || x.rows() % seq_len != 0)
+  // an empty share of a data-parallel batch still takes part in the synchronized statistics
+  const bool synchronized = norm() == LstmNorm::batch && bn_x_->stats_reducer();
+  if (x.cols() != I || (x.rows() == 0 && !synchronized) || x.rows() % seq_len != 0)
     throw Error("Lstm::forward: input has shape " + shape_str(x.rows(), x.cols()) + ", expected (L*N, I) with L = " +
                 std::to_string(seq_len) + ", I = " + std::to_string(I));
   const Index L = seq_len, N = x.rows() / seq_len;
@@ -103,7 +105,7 @@ ConstMatrixMap<T> Lstm<T>::forward(const Eigen::Ref<const Matrix<T>>& x, Index s
   if (c0) check_finite(*c0, "c0");
   const bool batch_stats = norm() == LstmNorm::batch && training_;
   // (with a stats reducer the count is the whole batch's, checked by the batch norms)
-  if (batch_stats && N < 2 && !bn_x_->stats_reducer())
+  if (batch_stats && N < 2 && !synchronized)
     throw Error("Lstm::forward: norm=batch in training needs at least 2 sequences per batch, got N = " +
                 std::to_string(N));
 

@@ -81,7 +81,8 @@ TEST(Dist, SynchronizedBatchNorm1dEqualsOneProcess) {
 TEST(Dist, SynchronizedLstmEqualsOneProcess) {
   dist::MpiStatsReducer sync(comm());
   for (LstmNorm norm : {LstmNorm::none, LstmNorm::batch, LstmNorm::layer}) {
-    for (const auto& shares : splits(false)) {
+    // (only the synchronized batch variant runs on an empty share)
+    for (const auto& shares : splits(norm == LstmNorm::batch)) {
       Agreement agree(kRtol);
       testing::check_lstm(agree, Share{comm().rank(), shares}, sync, norm, 5, 3, 4, 4);
       report(("Lstm " + to_string(norm) + ", L 5").c_str(), shares, agree);

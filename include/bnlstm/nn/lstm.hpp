@@ -107,7 +107,8 @@ class Lstm {
   // the three batch norms are combined across workers through `reducer` (not owned; nullptr,
   // the default: local), as BatchNorm1d::set_stats_reducer describes. The input term's
   // statistics of all steps cross it in one call per forward and one per backward, the
-  // recurrent and cell terms' in one call per step each.
+  // recurrent and cell terms' in one call per step each. A worker's share may then hold 1
+  // sequence or none (x with 0 rows): it still takes part in every call.
   void set_stats_reducer(BatchStatsReducer* reducer);
 
   // none:         weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0

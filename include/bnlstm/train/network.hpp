@@ -51,6 +51,10 @@ class ForecastNetwork {
   // Parameters are unchanged; the layer is left in the mode it was in.
   void recalibrate_batch_norm(const Eigen::Ref<const Matrix<T>>& x, Index look_back);
 
+  // Data-parallel training: the LSTM's batch statistics combined across workers (see
+  // Lstm::set_stats_reducer); nullptr: local. A worker's share may then be empty.
+  void set_stats_reducer(BatchStatsReducer* reducer) { lstm_.set_stats_reducer(reducer); }
+
   // LSTM parameters ("lstm.*") then the head ("head.weight", "head.bias").
   ParameterList<T> parameters();
 
