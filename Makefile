@@ -4,7 +4,7 @@ BUILD_ASAN ?= build-asan
 JOBS       ?= $(shell nproc)
 PYTHON     ?= /usr/bin/python3
 
-.PHONY: all deps deps-torch configure build demo test test-asan golden bench format clean
+.PHONY: all deps deps-torch configure build demo test test-asan golden bench format clean install
 
 all: build
 
@@ -15,7 +15,7 @@ deps-torch:
 	@scripts/install-deps.sh --torch
 
 $(BUILD)/CMakeCache.txt: | deps
-	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DPython_EXECUTABLE=$(PYTHON)
 
 build: deps $(BUILD)/CMakeCache.txt
 	cmake --build $(BUILD) -j $(JOBS)
@@ -29,9 +29,14 @@ demo: build
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
 
+# The Python package into /usr/bin/python3's site directory (python/CMakeLists.txt).
+install: build
+	cmake --install $(BUILD)
+
 # Tests under AddressSanitizer + UndefinedBehaviorSanitizer.
 test-asan: deps
-	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DBNLSTM_SANITIZE=ON -DBNLSTM_BENCH=OFF
+	cmake -S . -B $(BUILD_ASAN) -DCMAKE_BUILD_TYPE=Debug -DBNLSTM_SANITIZE=ON -DBNLSTM_BENCH=OFF \
+	  -DBNLSTM_PYTHON=OFF
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 	ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS)
 

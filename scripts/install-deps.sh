@@ -14,6 +14,10 @@ packages=(
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox            # plots (pngcairo, svg, pdfcairo terminals)
   libopenmpi-dev openmpi-bin  # data-parallel training (src/dist/; optional at configure time)
+  # the Python module (python/), its tests and the notebook, all for Debian's /usr/bin/python3
+  pybind11-dev python3-dev python3-numpy python3-pytest
+  python3-matplotlib     # the notebook's figures
+  python3-nbclient python3-ipykernel   # `make test` executes examples/batch_normalization.ipynb
 )
 if [[ "${1:-}" == "--torch" ]]; then
   # PyTorch reference; OpenBLAS so Debian's torch does not fall back to the reference BLAS.

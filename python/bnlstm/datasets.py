@@ -1,0 +1,61 @@
+"""Price series as numpy arrays: the built-in S&P 500 data and bnlstm's CSV reader.
+
+    s = bnlstm.datasets.sp500()                  # daily S&P 500 close, 2000-01-03..2020-04-17
+    s.dates                                      # numpy datetime64[D], (T,), increasing
+    s.values                                     # float64 (T, C), here C = 1 ("close")
+    s = bnlstm.datasets.read_csv("prices.csv", start="2010-01-01")
+
+read_csv understands the layouts of the command-line tool (Yahoo Finance, Alpha Vantage, or any
+file with date and value columns named by date_col / value_cols), sorts rows by date, and skips
+bad rows (empty, "null", non-numeric, duplicate dates), listing each in `warnings`; strict=True
+raises bnlstm.Error on the first instead ("prices.csv:7: column 'Close': expected a number, got
+'abc'"). The same reader feeds `bnlstm train`, so both see exactly the same rows.
+"""
+import os
+from typing import List, NamedTuple, Optional, Sequence
+
+import numpy as np
+
+from . import _core
+
+__all__ = ["Series", "read_csv", "sp500", "sp500_path"]
+
+
+class Series(NamedTuple):
+    """A daily series: dates (T,) datetime64[D], values (T, C) float64 in the file's units,
+    the C column names as written in the file, a one-line summary of the load and one warning
+    per skipped row ("file:line: what")."""
+    dates: np.ndarray
+    values: np.ndarray
+    columns: List[str]
+    summary: str
+    warnings: List[str]
+
+
+def read_csv(path, date_col: Optional[str] = None, value_cols: Optional[Sequence[str]] = None,
+             start: Optional[str] = None, end: Optional[str] = None, strict: bool = False) -> Series:
+    """Reads a price CSV with bnlstm's reader.
+
+    path: the file. date_col: the date column (default: the first of date / timestamp / time /
+    datetime / day). value_cols: the value columns wanted, in order (default: the close price:
+    the first of close / "4. close" / adj close / adjclose / price / value). start, end:
+    "YYYY-MM-DD", inclusive. Raises bnlstm.Error naming the file, line and column of what is
+    wrong (missing file, unknown column, no rows in range, and in strict mode any bad row).
+    """
+    if isinstance(value_cols, str):
+        value_cols = [value_cols]
+    days, values, columns, summary, warnings = _core._read_csv(
+        os.fspath(path), date_col or "", list(value_cols or []), start, end, strict)
+    return Series(days.astype("datetime64[D]"), values, list(columns), summary, list(warnings))
+
+
+def sp500_path() -> str:
+    """Path of the built-in data set, data/sp500.csv (daily S&P 500, vega-datasets 3.2.1;
+    the repository's data/README.md names source and licence), shipped inside the package."""
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "sp500.csv")
+
+
+def sp500(start: Optional[str] = None, end: Optional[str] = None) -> Series:
+    """The built-in daily S&P 500 close, 2000-01-03..2020-04-17 (the data `bnlstm train` uses
+    without --data), optionally cut to [start, end]."""
+    return read_csv(sp500_path(), start=start, end=end)
