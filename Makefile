@@ -57,6 +57,8 @@ clean:
 BENCH_THREADS ?= 2
 BENCH_ROUNDS ?= 3
 bench: deps-torch $(BUILD)/CMakeCache.txt
-	cmake --build $(BUILD) -j $(JOBS) --target bnlstm_bench bnlstm
+	cmake --build $(BUILD) -j $(JOBS) --target bnlstm_bench bnlstm bnlstm_python
 	$(PYTHON) bench/compare.py --bench $(BUILD)/bnlstm_bench --threads $(BENCH_THREADS) \
 	  --rounds $(BENCH_ROUNDS) --epoch
+	PYTHONPATH=$(BUILD)/python $(PYTHON) bench/python_bench.py --bench $(BUILD)/bnlstm_bench \
+	  --threads $(BENCH_THREADS) --rounds $(BENCH_ROUNDS)

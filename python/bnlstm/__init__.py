@@ -17,6 +17,6 @@ Arrays out are new arrays, except parameters and their gradients, which are live
 The C++ library and the command-line tool `bnlstm` share this code; see the README.
 """
 from . import datasets
-from ._core import LSTM, BatchNorm1d, Error, LayerNorm, get_num_threads, set_num_threads
+from ._core import LSTM, BatchNorm1d, Error, LayerNorm, __version__, get_num_threads, set_num_threads
 
 __all__ = ["BatchNorm1d", "LayerNorm", "LSTM", "Error", "datasets", "set_num_threads", "get_num_threads"]

@@ -11,6 +11,7 @@ namespace py = pybind11;
 
 PYBIND11_MODULE(_core, m) {
   m.doc() = "bnlstm's C++ core (use the package bnlstm, which re-exports it)";
+  m.attr("__version__") = BNLSTM_VERSION;
 
   // Every bnlstm::Error (the library's one-line messages, and the binding's own checks of values
   // and shapes) arrives in Python as bnlstm.Error, a ValueError.

@@ -26,6 +26,8 @@ def main():
     parser.add_argument("--copy", type=pathlib.Path, required=True, help="where the executed notebook goes")
     parser.add_argument("--timeout", type=int, default=120, help="seconds per cell")
     args = parser.parse_args()
+    # ipykernel's debugger otherwise warns about frozen modules on every start
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     nb = nbformat.read(args.notebook, as_version=4)
     client = nbclient.NotebookClient(nb, timeout=args.timeout, kernel_name="python3",
                                      resources={"metadata": {"path": str(args.notebook.resolve().parent)}})
