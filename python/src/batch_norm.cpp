@@ -19,6 +19,17 @@ namespace bnlstm::python {
 namespace {
 
 class PyBatchNorm1d {
+ private:
+  // Buffers reused from call to call (one pair per dtype; the layer uses one of them).
+  template <typename T>
+  Matrix<T>& scratch() {
+    return std::get<Matrix<T>>(scratch_);
+  }
+  template <typename T>
+  Matrix<T>& scratch_out() {
+    return std::get<Matrix<T>>(scratch_out_);
+  }
+
  public:
   PyBatchNorm1d(Index num_features, double eps, std::optional<double> momentum, bool affine,
                 bool track_running_stats, const py::object& dtype)
@@ -173,15 +184,6 @@ class PyBatchNorm1d {
     if (dtype == DType::f32) return Variant(std::in_place_index<0>, C, o);
     return Variant(std::in_place_index<1>, C, o);
   }
-  template <typename T>
-  Matrix<T>& scratch() {
-    return std::get<Matrix<T>>(scratch_);
-  }
-  template <typename T>
-  Matrix<T>& scratch_out() {
-    return std::get<Matrix<T>>(scratch_out_);
-  }
-
   Variant layer_;
   Guard guard_;
   Shape last_shape_;  // x's shape in the last forward; empty before the first

@@ -32,6 +32,17 @@ Index normalized_size(const py::handle& shape) {
 }
 
 class PyLayerNorm {
+ private:
+  // Buffers reused from call to call (one pair per dtype; the layer uses one of them).
+  template <typename T>
+  Matrix<T>& scratch() {
+    return std::get<Matrix<T>>(scratch_);
+  }
+  template <typename T>
+  Matrix<T>& scratch_out() {
+    return std::get<Matrix<T>>(scratch_out_);
+  }
+
  public:
   PyLayerNorm(const py::handle& shape, double eps, bool elementwise_affine, const py::object& dtype)
       : layer_(make(normalized_size(shape), {.eps = eps, .elementwise_affine = elementwise_affine},
@@ -156,15 +167,6 @@ class PyLayerNorm {
     if (dtype == DType::f32) return Variant(std::in_place_index<0>, D, o);
     return Variant(std::in_place_index<1>, D, o);
   }
-  template <typename T>
-  Matrix<T>& scratch() {
-    return std::get<Matrix<T>>(scratch_);
-  }
-  template <typename T>
-  Matrix<T>& scratch_out() {
-    return std::get<Matrix<T>>(scratch_out_);
-  }
-
   Variant layer_;
   Guard guard_;
   Shape last_shape_;

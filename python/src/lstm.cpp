@@ -29,6 +29,29 @@ Shape torch_shape(const Parameter<T>& p) {
 }
 
 class PyLstm {
+ private:
+  template <typename T>
+  std::optional<InArray<T>> state_input(const py::handle& obj, const std::string& what, Index N,
+                                        Index H) {
+    if (obj.is_none()) return std::nullopt;
+    InArray<T> a = input_array<T>(obj, what, {2, 3});
+    const bool ok = a.shape.size() == 3 ? a.dim(0) == 1 && a.dim(1) == N && a.dim(2) == H
+                                        : a.dim(0) == N && a.dim(1) == H;
+    if (!ok)
+      throw Error(what + " has shape " + shape_str(a.shape) + ", expected (1, " +
+                  std::to_string(N) + ", " + std::to_string(H) + ") (num_layers, N, hidden_size)");
+    return a;
+  }
+
+  template <typename T>
+  struct Scratch {
+    Matrix<T> x, h0, c0;
+  };
+  template <typename T>
+  Scratch<T>& scratch() {
+    return std::get<Scratch<T>>(scratch_);
+  }
+
  public:
   PyLstm(const LstmOptions& options, bool batch_first, uint64_t seed, DType dtype)
       : batch_first_(batch_first), layer_(make(options, seed, dtype)) {}
@@ -248,34 +271,12 @@ class PyLstm {
   }
 
  private:
-  template <typename T>
-  std::optional<InArray<T>> state_input(const py::handle& obj, const std::string& what, Index N,
-                                        Index H) {
-    if (obj.is_none()) return std::nullopt;
-    InArray<T> a = input_array<T>(obj, what, {2, 3});
-    const bool ok = a.shape.size() == 3 ? a.dim(0) == 1 && a.dim(1) == N && a.dim(2) == H
-                                        : a.dim(0) == N && a.dim(1) == H;
-    if (!ok)
-      throw Error(what + " has shape " + shape_str(a.shape) + ", expected (1, " +
-                  std::to_string(N) + ", " + std::to_string(H) + ") (num_layers, N, hidden_size)");
-    return a;
-  }
-
   using Variant = std::variant<Lstm<float>, Lstm<double>>;
   static Variant make(const LstmOptions& o, uint64_t seed, DType dtype) {
     Rng rng = make_rng(seed);
     if (dtype == DType::f32) return Variant(std::in_place_index<0>, o, rng);
     return Variant(std::in_place_index<1>, o, rng);
   }
-  template <typename T>
-  struct Scratch {
-    Matrix<T> x, h0, c0;
-  };
-  template <typename T>
-  Scratch<T>& scratch() {
-    return std::get<Scratch<T>>(scratch_);
-  }
-
   struct Last {
     Index L = 0, N = 0;
     bool h0 = false, c0 = false;
