@@ -83,9 +83,14 @@ py::array checked(const py::handle& obj, const std::string& what) {
 }  // namespace
 
 template <typename T>
-void check_finite(const T* data, Index n, const std::string& what, const Shape& shape) {
+bool all_finite(const T* data, Index n) {
   const Eigen::Map<const Eigen::Array<T, Eigen::Dynamic, 1>> v(data, n);
-  if (n == 0 || !std::isnan((v * T(0)).sum())) return;
+  return n == 0 || !std::isnan((v * T(0)).sum());
+}
+
+template <typename T>
+void check_finite(const T* data, Index n, const std::string& what, const Shape& shape) {
+  if (all_finite(data, n)) return;
   Index i = 0;
   while (i < n && std::isfinite(data[i])) ++i;
   Shape index(shape.size());
@@ -100,7 +105,7 @@ void check_finite(const T* data, Index n, const std::string& what, const Shape& 
 
 template <typename T>
 InArray<T> input_array(const py::handle& obj, const std::string& what,
-                       std::initializer_list<int> ndims) {
+                       std::initializer_list<int> ndims, bool finite) {
   py::array a = checked<T>(obj, what);
   bool ok = false;
   for (int d : ndims) ok = ok || a.ndim() == d;
@@ -113,7 +118,7 @@ InArray<T> input_array(const py::handle& obj, const std::string& what,
   in.shape.assign(a.shape(), a.shape() + a.ndim());
   in.data = static_cast<const T*>(a.data());
   in.array = std::move(a);
-  check_finite(in.data, in.size(), what, in.shape);
+  if (finite) check_finite(in.data, in.size(), what, in.shape);
   return in;
 }
 
@@ -174,9 +179,10 @@ Busy::~Busy() {
 #define BNLSTM_PYTHON_ARRAYS(T)                                                     \
   template struct InArray<T>;                                                       \
   template InArray<T> input_array<T>(const py::handle&, const std::string&,         \
-                                     std::initializer_list<int>);                   \
+                                     std::initializer_list<int>, bool);             \
   template T* output_array<T>(const py::handle&, const std::string&, const Shape&); \
   template void check_finite<T>(const T*, Index, const std::string&, const Shape&); \
+  template bool all_finite<T>(const T*, Index);                                     \
   template py::array copy_array<T>(const T*, const Shape&);                         \
   template py::array new_array<T>(const Shape&);                                    \
   template py::array adopt_matrix<T>(Matrix<T>&&, const Shape&);                    \

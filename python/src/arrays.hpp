@@ -54,9 +54,11 @@ struct InArray {
 
 // Checks `obj` as described at the top. `what` starts every message, e.g.
 // "BatchNorm1d.forward: x". ndims: the accepted numbers of dimensions.
+// finite = false leaves the search for NaN/inf to the caller (check_finite, possibly later
+// and without the GIL).
 template <typename T>
 InArray<T> input_array(const py::handle& obj, const std::string& what,
-                       std::initializer_list<int> ndims);
+                       std::initializer_list<int> ndims, bool finite = true);
 
 // An output array given by the caller (out=): same checks as input_array, plus writable and
 // exactly `shape`. Returns its data pointer.
@@ -67,6 +69,9 @@ T* output_array(const py::handle& obj, const std::string& what, const Shape& sha
 // n values is NaN or infinite. Vectorized: x * 0 is 0 for finite x and NaN otherwise.
 template <typename T>
 void check_finite(const T* data, Index n, const std::string& what, const Shape& shape);
+// True when none of the n values is NaN or infinite (the same vectorized test).
+template <typename T>
+bool all_finite(const T* data, Index n);
 
 // A new array of `shape` owning a copy of `data` (n = product of shape values).
 template <typename T>

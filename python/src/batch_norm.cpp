@@ -12,6 +12,7 @@
 #include "arrays.hpp"
 #include "bindings.hpp"
 #include "bnlstm/core/error.hpp"
+#include "bnlstm/io/safetensors.hpp"
 #include "state.hpp"
 
 namespace bnlstm::python {
@@ -50,10 +51,17 @@ class PyBatchNorm1d {
   }
 
   // x: (N, C) or (N, C, L). Returns y of x's shape: a new array, or `out` filled.
+  //
+  // Non-finite values: with batch statistics a NaN or inf anywhere in channel c makes c's mean
+  // non-finite and with it every y[:, c, :], so the first row of y tells whether x (or a
+  // parameter) held one; only then is x searched for it, and the running statistics this forward
+  // changed are put back. With running statistics (eval) y is element-wise in x, which is
+  // searched first. This keeps a full extra pass over x out of the training loop.
   py::object forward(const py::handle& x_obj, const py::handle& out_obj) {
     return visit([&](auto& bn) -> py::object {
       using T = typename std::decay_t<decltype(bn.weight().value)>::Scalar;
-      const InArray<T> x = input_array<T>(x_obj, "BatchNorm1d.forward: x", {2, 3});
+      const std::string what = "BatchNorm1d.forward: x";
+      const InArray<T> x = input_array<T>(x_obj, what, {2, 3}, /*finite=*/false);
       const Index N = x.dim(0), C = bn.num_features();
       const Index L = x.shape.size() == 3 ? x.dim(2) : 1;
       if (x.dim(1) != C)
@@ -66,25 +74,45 @@ class PyBatchNorm1d {
       {
         py::gil_scoped_release nogil;
         Busy busy(guard_, "BatchNorm1d.forward");
+        const bool batch_stats = bn.training() || !bn.options().track_running_stats;
+        if (!batch_stats) check_finite(x.data, x.size(), what, x.shape);
+        // the running statistics before this forward, to put back if it fails
+        const bool updates = bn.training() && bn.options().track_running_stats;
+        RowVector<T> mean, var;
+        const int64_t tracked = bn.num_batches_tracked();
+        if (updates) mean = bn.running_mean(), var = bn.running_var();
         // BatchNorm1d::forward reads a Matrix: x is copied into a buffer that is reused from
         // call to call (no allocation while the shape stays the same)
         Matrix<T>& input = scratch<T>();
         input = x.matrix(N, C * L);
         Matrix<T>& result = out ? scratch_out<T>() : y;
+        last_shape_.clear();  // no valid forward for backward until this one succeeds
         bn.forward(input, result, L);
+        if (batch_stats && !all_finite(result.data(), std::min<Index>(result.rows(), 1) * C * L)) {
+          if (updates) restore_running(bn, mean, var, tracked);
+          check_finite(x.data, x.size(), what, x.shape);
+          throw Error(
+              "BatchNorm1d.forward: the output is not finite although x is: the batch statistics "
+              "overflowed, or weight or bias holds a non-finite value");
+        }
         if (out) std::memcpy(out, result.data(), sizeof(T) * static_cast<size_t>(result.size()));
         last_shape_ = x.shape;
+        last_batch_stats_ = batch_stats;
       }
       if (out) return py::reinterpret_borrow<py::object>(out_obj);
       return adopt_matrix(std::move(y), x.shape);
     });
   }
 
-  // dy: the last forward's shape. Returns dx: a new array, or `out` filled.
+  // dy: the last forward's shape. Returns dx: a new array, or `out` filled. Non-finite values
+  // as in forward: after a batch-statistics forward a NaN or inf in channel c of dy reaches
+  // every dx[:, c, :] through the channel's sums, so the first row of dx is checked (and the
+  // parameter gradients put back if it fails); after an eval forward dy is searched first.
   py::object backward(const py::handle& dy_obj, const py::handle& out_obj) {
     return visit([&](auto& bn) -> py::object {
       using T = typename std::decay_t<decltype(bn.weight().value)>::Scalar;
-      const InArray<T> dy = input_array<T>(dy_obj, "BatchNorm1d.backward: dy", {2, 3});
+      const std::string what = "BatchNorm1d.backward: dy";
+      const InArray<T> dy = input_array<T>(dy_obj, what, {2, 3}, /*finite=*/false);
       if (last_shape_.empty())
         throw Error("BatchNorm1d.backward: no forward pass to differentiate");
       if (dy.shape != last_shape_)
@@ -97,10 +125,21 @@ class PyBatchNorm1d {
       {
         py::gil_scoped_release nogil;
         Busy busy(guard_, "BatchNorm1d.backward");
+        if (!last_batch_stats_) check_finite(dy.data, dy.size(), what, dy.shape);
+        const bool affine = bn.options().affine;
+        Matrix<T> dweight, dbias;  // the gradients before, to put back if this fails
+        if (affine && last_batch_stats_) dweight = bn.weight().grad, dbias = bn.bias().grad;
         Matrix<T>& grad = scratch<T>();
         grad = dy.matrix(rows, cols);
         Matrix<T>& result = out ? scratch_out<T>() : dx;
         bn.backward(grad, result);
+        if (last_batch_stats_ && !all_finite(result.data(), std::min<Index>(rows, 1) * cols)) {
+          if (affine) bn.weight().grad = dweight, bn.bias().grad = dbias;
+          check_finite(dy.data, dy.size(), what, dy.shape);
+          throw Error(
+              "BatchNorm1d.backward: dx is not finite although dy is: the sums over the batch "
+              "overflowed, or weight holds a non-finite value");
+        }
         if (out) std::memcpy(out, result.data(), sizeof(T) * static_cast<size_t>(result.size()));
       }
       if (out) return py::reinterpret_borrow<py::object>(out_obj);
@@ -184,9 +223,23 @@ class PyBatchNorm1d {
     if (dtype == DType::f32) return Variant(std::in_place_index<0>, C, o);
     return Variant(std::in_place_index<1>, C, o);
   }
+  // Puts back running statistics a failed forward changed (through load_state, the public way).
+  template <typename T>
+  static void restore_running(BatchNorm1d<T>& bn, const RowVector<T>& mean, const RowVector<T>& var,
+                              int64_t tracked) {
+    TensorFile file;
+    bn.save_state(file, "");
+    const std::vector<int64_t> shape{mean.size()};
+    file.put<T>("running_mean", mean.data(), shape);
+    file.put<T>("running_var", var.data(), shape);
+    file.put<int64_t>("num_batches_tracked", &tracked, {});
+    bn.load_state(file, "");
+  }
+
   Variant layer_;
   Guard guard_;
-  Shape last_shape_;  // x's shape in the last forward; empty before the first
+  Shape last_shape_;              // x's shape in the last forward; empty before the first
+  bool last_batch_stats_ = true;  // the last forward normalized with batch statistics
   std::tuple<Matrix<float>, Matrix<double>> scratch_, scratch_out_;
 };
 

@@ -215,3 +215,36 @@ def test_concurrent_calls_on_one_layer_are_serialized_not_raced():
         assert len(results[k]) == 4
         for out in results[k]:
             np.testing.assert_array_equal(out, refs[k])
+
+
+def test_non_finite_input_leaves_the_layer_as_it_was():
+    """BatchNorm1d finds NaN/inf in training mode through the output (the whole channel turns
+    non-finite) and then puts back what the failed call changed."""
+    bn = bnlstm.BatchNorm1d(3)
+    bn(x32(5, 3))
+    bn.backward(x32(5, 3))
+    state, grads = bn.state_dict(), (bn.weight_grad.copy(), bn.bias_grad.copy())
+    bad = x32(5, 3)
+    bad[4, 2] = np.nan
+    with raises(bnlstm.Error, "BatchNorm1d.forward: x: non-finite value (nan) at index (4, 2)"):
+        bn(bad)
+    for k, v in bn.state_dict().items():
+        np.testing.assert_array_equal(v, state[k])  # running statistics and count unchanged
+    with raises(bnlstm.Error, "BatchNorm1d.backward: no forward pass to differentiate"):
+        bn.backward(x32(5, 3))  # the failed forward is not differentiated
+    bn(x32(5, 3))
+    with raises(bnlstm.Error, "BatchNorm1d.backward: dy: non-finite value (inf) at index (0, 0)"):
+        bn.backward(np.full((5, 3), np.inf, np.float32))
+    np.testing.assert_array_equal(bn.weight_grad, grads[0])  # gradients unchanged
+    np.testing.assert_array_equal(bn.bias_grad, grads[1])
+    bn.eval()  # eval mode: element-wise, x and dy are searched before computing
+    with raises(bnlstm.Error, "BatchNorm1d.forward: x: non-finite value (nan) at index (4, 2)"):
+        bn(bad)
+    bn(x32(5, 3))
+    with raises(bnlstm.Error, "BatchNorm1d.backward: dy: non-finite value (nan) at index (4, 2)"):
+        bn.backward(bad)
+    bn.train()
+    bn.weight[1] = np.nan  # a parameter, not x
+    with raises(bnlstm.Error, "BatchNorm1d.forward: the output is not finite although x is: the batch "
+                              "statistics overflowed, or weight or bias holds a non-finite value"):
+        bn(x32(5, 3))
