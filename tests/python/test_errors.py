@@ -248,3 +248,15 @@ def test_non_finite_input_leaves_the_layer_as_it_was():
     with raises(bnlstm.Error, "BatchNorm1d.forward: the output is not finite although x is: the batch "
                               "statistics overflowed, or weight or bias holds a non-finite value"):
         bn(x32(5, 3))
+
+
+def test_thread_count():
+    before = bnlstm.get_num_threads()
+    try:
+        bnlstm.set_num_threads(1)
+        assert bnlstm.get_num_threads() == 1
+        with raises(bnlstm.Error, "set_num_threads: expected n >= 1, got 0"):
+            bnlstm.set_num_threads(0)
+        assert bnlstm.get_num_threads() == 1
+    finally:
+        bnlstm.set_num_threads(before)
