@@ -10,6 +10,7 @@ packages=(
   libcli11-dev           # command line
   libfmt-dev             # formatting
   nlohmann-json3-dev     # JSON (history, safetensors headers)
+  zlib1g-dev             # gzip-compressed IDX files (Fashion-MNIST)
   libhowardhinnant-date-dev  # date parsing
   googletest libgtest-dev libgmock-dev libbenchmark-dev
   gnuplot-nox            # plots (pngcairo, svg, pdfcairo terminals)

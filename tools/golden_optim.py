@@ -6,7 +6,7 @@ tests/optim/*_test.cpp):
   optim_loss.safetensors          MSE / L1 / Huber values and gradients, with exact ties at
                                   d = 0 and |d| = delta
   optim_orthogonal.safetensors    torch.nn.init.orthogonal_ and the N(0, 1) matrix it started from
-  optim_trajectory.safetensors    k steps of torch.optim.SGD / Adam / AdamW on Linear + MSE
+  optim_trajectory.safetensors    k steps of torch.optim.SGD / Adam / AdamW / RMSprop on Linear + MSE
   optim_clip.safetensors          clip_grad_value_ and clip_grad_norm_ results
 Run through tools/make_golden.py (`/usr/bin/python3 tools/make_golden.py --only optim`).
 """
@@ -88,6 +88,11 @@ OPTIMIZERS = {
     "adamw_wd": (lambda p: torch.optim.AdamW(p, lr=0.05, betas=(0.85, 0.995), weight_decay=0.3), None),
     "sgd_clip_value": (lambda p: torch.optim.SGD(p, lr=0.1), ("value", 0.5)),
     "adam_clip_norm": (lambda p: torch.optim.Adam(p, lr=0.01), ("norm", 0.5)),
+    "rmsprop": (lambda p: torch.optim.RMSprop(p, lr=0.01), None),
+    # Cooijmans et al.'s setting on sequential MNIST: lr 1e-3, momentum 0.9, norm clipping
+    "rmsprop_momentum": (lambda p: torch.optim.RMSprop(p, lr=1e-3, momentum=0.9), ("norm", 1.0)),
+    "rmsprop_centered": (lambda p: torch.optim.RMSprop(p, lr=0.01, alpha=0.9, eps=1e-6, weight_decay=0.1,
+                                                       momentum=0.5, centered=True), None),
 }
 
 

@@ -15,12 +15,13 @@ struct SchemeName {
   std::string_view name;
 };
 
-constexpr std::array<SchemeName, 6> kSchemes{{{InitScheme::random, "random"},
+constexpr std::array<SchemeName, 7> kSchemes{{{InitScheme::random, "random"},
                                               {InitScheme::xavier, "xavier"},
                                               {InitScheme::he, "he"},
                                               {InitScheme::uniform, "uniform"},
                                               {InitScheme::glorot_uniform, "glorot_uniform"},
-                                              {InitScheme::orthogonal, "orthogonal"}}};
+                                              {InitScheme::orthogonal, "orthogonal"},
+                                              {InitScheme::identity, "identity"}}};
 
 // w: (rows, cols); every entry scale * N(0, 1), drawn in double.
 template <typename T>
@@ -107,6 +108,9 @@ void init_weight(Matrix<T>& w, InitScheme scheme, Rng& rng) {
     case InitScheme::orthogonal:
       fill_normal(w, 1.0, rng);
       orthogonalize(w);
+      return;
+    case InitScheme::identity:  // draws nothing
+      w.setIdentity();
       return;
   }
   throw Error("init_weight: invalid InitScheme value " + std::to_string(static_cast<int>(scheme)));

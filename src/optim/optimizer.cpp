@@ -4,6 +4,7 @@
 
 #include "bnlstm/core/error.hpp"
 #include "bnlstm/optim/adam.hpp"
+#include "bnlstm/optim/rmsprop.hpp"
 #include "bnlstm/optim/sgd.hpp"
 
 namespace bnlstm {
@@ -110,7 +111,9 @@ OptimizerKind parse_optimizer(std::string_view name) {
   if (name == "sgd") return OptimizerKind::sgd;
   if (name == "adam") return OptimizerKind::adam;
   if (name == "adamw") return OptimizerKind::adamw;
-  throw Error("unknown optimizer '" + std::string(name) + "' (expected one of: sgd, adam, adamw)");
+  if (name == "rmsprop") return OptimizerKind::rmsprop;
+  throw Error("unknown optimizer '" + std::string(name) +
+              "' (expected one of: sgd, adam, adamw, rmsprop)");
 }
 
 std::string to_string(OptimizerKind kind) {
@@ -121,6 +124,8 @@ std::string to_string(OptimizerKind kind) {
       return "adam";
     case OptimizerKind::adamw:
       return "adamw";
+    case OptimizerKind::rmsprop:
+      return "rmsprop";
   }
   return "unknown";
 }
@@ -154,6 +159,16 @@ std::unique_ptr<Optimizer<T>> make_optimizer(OptimizerKind kind, ParameterList<T
       o.eps = c.eps;
       if (c.weight_decay >= 0) o.weight_decay = c.weight_decay;
       return std::make_unique<AdamW<T>>(std::move(params), o);
+    }
+    case OptimizerKind::rmsprop: {
+      RMSpropOptions o;
+      o.lr = c.lr;
+      o.alpha = c.alpha;
+      o.eps = c.eps;
+      o.momentum = c.momentum;
+      o.centered = c.centered;
+      o.weight_decay = c.weight_decay < 0 ? 0.0 : c.weight_decay;
+      return std::make_unique<RMSprop<T>>(std::move(params), o);
     }
   }
   throw Error("make_optimizer: invalid OptimizerKind value " +

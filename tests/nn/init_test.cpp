@@ -50,7 +50,7 @@ TEST(Init, UnknownNameListsValidOnes) {
     EXPECT_EQ(std::string(e.what()),
               "unknown init scheme 'kaiming' (expected one of: random, xavier, he, uniform, "
               "glorot_uniform, "
-              "orthogonal)");
+              "orthogonal, identity)");
   }
 }
 

@@ -22,6 +22,8 @@
 //                   matrices get orthonormal columns (WᵀW = I), wide ones orthonormal rows
 //                   (WWᵀ = I). A (4H, H) recurrent weight is therefore orthogonalised as a whole,
 //                   as torch does, not per gate block.
+//   identity        ones on the diagonal, zeros elsewhere (draws nothing); applied per gate block
+//                   to an LSTM's W_hh, Cooijmans et al.'s (2016) initialization on sequential MNIST
 //
 // Samples are drawn in double and rounded to T, so the float and double initializations of
 // the same seed agree to float precision.
@@ -33,7 +35,7 @@
 
 namespace bnlstm {
 
-enum class InitScheme { random, xavier, he, uniform, glorot_uniform, orthogonal };
+enum class InitScheme { random, xavier, he, uniform, glorot_uniform, orthogonal, identity };
 
 // Throws bnlstm::Error listing the valid names when name is unknown.
 InitScheme parse_init_scheme(std::string_view name);

@@ -40,7 +40,7 @@ class Optimizer {
   // Number of step() calls so far (restored by load_state).
   int64_t steps() const { return steps_; }
   const ParameterList<T>& parameters() const { return params_; }
-  // "sgd", "adam", "adamw"
+  // "sgd", "adam", "adamw", "rmsprop"
   virtual std::string name() const = 0;
 
   // Writes "<prefix>steps", "<prefix>lr" and the per-parameter state "<prefix><i>.<buffer>"
@@ -67,9 +67,9 @@ class Optimizer {
 };
 
 // Optimizers chosen by name at run time (the trainer's --optimizer flag).
-enum class OptimizerKind { sgd, adam, adamw };
+enum class OptimizerKind { sgd, adam, adamw, rmsprop };
 
-// "sgd", "adam", "adamw"; throws bnlstm::Error listing the valid names otherwise.
+// "sgd", "adam", "adamw", "rmsprop"; throws bnlstm::Error listing the valid names otherwise.
 OptimizerKind parse_optimizer(std::string_view name);
 std::string to_string(OptimizerKind kind);
 
@@ -77,9 +77,11 @@ std::string to_string(OptimizerKind kind);
 // weight_decay < 0 means the kind's torch default (0 for sgd and adam, 0.01 for adamw).
 struct OptimizerConfig {
   double lr = 1e-3;
-  double momentum = 0;                            // sgd
+  double momentum = 0;                            // sgd, rmsprop
   bool nesterov = false;                          // sgd
-  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;  // adam, adamw
+  double beta1 = 0.9, beta2 = 0.999, eps = 1e-8;  // adam, adamw (eps also rmsprop)
+  double alpha = 0.99;                            // rmsprop
+  bool centered = false;                          // rmsprop
   double weight_decay = -1;
 };
 

@@ -1,0 +1,31 @@
+#pragma once
+// One training run of a sequence classifier on an ImageTask, as `bnlstm classify` and every run
+// of `bnlstm study` do it: build the network from the seed, train with validation points, then
+// evaluate once on the test images.
+//
+// Three generators from the one seed: weights (make_rng(seed)), data order and h_0 noise (each
+// from the seed mixed with its own constant). Variants that differ only in norm or optimizer
+// therefore see the same batches in the same order, and start from the same W_ih, W_hh and head
+// (drawn in the same order; batch/layer have no second bias and carry γ, β instead).
+#include <cstdint>
+#include <memory>
+
+#include "bnlstm/classify/classifier_trainer.hpp"
+#include "bnlstm/classify/image_task.hpp"
+#include "bnlstm/classify/sequence_classifier.hpp"
+
+namespace bnlstm {
+
+struct ClassificationResult {
+  std::unique_ptr<SequenceClassifier<float>> net;  // the kept weights (eval mode)
+  ClassificationHistory history;
+  ClassificationEval test;
+  double seconds = 0;  // wall time of the whole run, validation and test included
+};
+
+// config.input_size and config.classes are taken from the task.
+ClassificationResult run_classification(const ImageTask& task, ClassifierConfig config,
+                                        const ClassifierTrainOptions& options, uint64_t seed,
+                                        const ClassifierCallbacks& callbacks = {});
+
+}  // namespace bnlstm
