@@ -9,5 +9,7 @@ void add_bn_demo_command(CLI::App& app);
 void add_train_command(CLI::App& app);     // cmd_train.cpp
 void add_evaluate_command(CLI::App& app);  // cmd_evaluate.cpp
 void add_predict_command(CLI::App& app);   // cmd_predict.cpp
+void add_classify_command(CLI::App& app);  // cmd_classify.cpp
+void add_study_command(CLI::App& app);     // cmd_study.cpp
 
 }  // namespace bnlstm::cli

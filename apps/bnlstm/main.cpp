@@ -27,6 +27,8 @@ int main(int argc, char** argv) {
   bnlstm::cli::add_train_command(app);
   bnlstm::cli::add_evaluate_command(app);
   bnlstm::cli::add_predict_command(app);
+  bnlstm::cli::add_classify_command(app);
+  bnlstm::cli::add_study_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

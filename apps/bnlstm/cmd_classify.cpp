@@ -1,0 +1,248 @@
+// bnlstm classify: train a sequence classifier (LSTM, any norm, + Linear head, cross-entropy) on
+// a view of Fashion-MNIST, validate every --eval-every steps, test once at the end. Writes into
+// --out:
+//   model.safetensors    weights, running statistics, view and permutation (classifier_checkpoint)
+//   history.csv/json     validation points: step, epoch, train and validation loss and accuracy
+//   metrics.json         test loss, accuracy and confusion matrix, and the settings
+//   confusion.csv        the test confusion matrix (rows: true class, columns: predicted)
+//   loss.png, accuracy.png  (--format; skipped with a warning without gnuplot)
+// With --model FILE it trains nothing and evaluates that checkpoint on the test images instead,
+// reading them through the view and permutation stored in it.
+#include <fmt/core.h>
+#include <omp.h>
+
+#include <Eigen/Core>
+#include <memory>
+#include <nlohmann/json.hpp>
+
+#include "bnlstm/classify/classification_run.hpp"
+#include "bnlstm/classify/classifier_checkpoint.hpp"
+#include "bnlstm/io/atomic_file.hpp"
+#include "bnlstm/plot/charts.hpp"
+#include "classify_options.hpp"
+#include "commands.hpp"
+#include "workflow_output.hpp"
+
+namespace bnlstm::cli {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// Fashion-MNIST's class names (the dataset's README)
+const char* const kFashionClasses[] = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                                       "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
+
+std::string class_name(Index k, Index classes) {
+  return classes == 10 ? kFashionClasses[k] : std::to_string(k);
+}
+
+struct Flags {
+  ClassifyFlags c;
+  uint64_t seed = 42;
+  std::string model;  // evaluate this checkpoint instead of training
+  OutputFlags output;
+  bool quiet = false;
+};
+
+std::string confusion_table(const ClassificationEval& e) {
+  const Index K = e.confusion.rows();
+  std::string s = fmt::format("{:>12}", "true \\ pred");
+  for (Index j = 0; j < K; ++j) s += fmt::format(" {:>5}", j);
+  s += "  accuracy\n";
+  for (Index i = 0; i < K; ++i) {
+    const int64_t row = e.confusion.row(i).sum();
+    s += fmt::format("{:>2} {:>9}", i, class_name(i, K).substr(0, 9));
+    for (Index j = 0; j < K; ++j) s += fmt::format(" {:>5}", e.confusion(i, j));
+    s += fmt::format("  {:6.1f} %\n", row > 0 ? 100.0 * e.confusion(i, i) / row : 0.0);
+  }
+  return s;
+}
+
+std::string confusion_csv(const ClassificationEval& e) {
+  const Index K = e.confusion.rows();
+  std::string s = "true";
+  for (Index j = 0; j < K; ++j) s += fmt::format(",pred_{}", j);
+  s += "\n";
+  for (Index i = 0; i < K; ++i) {
+    s += std::to_string(i);
+    for (Index j = 0; j < K; ++j) s += fmt::format(",{}", e.confusion(i, j));
+    s += "\n";
+  }
+  return s;
+}
+
+nlohmann::ordered_json eval_json(const ClassificationEval& e) {
+  nlohmann::ordered_json j;
+  j["images"] = e.count;
+  j["loss"] = e.loss;
+  j["accuracy"] = e.accuracy;
+  nlohmann::json m = nlohmann::json::array();
+  for (Index i = 0; i < e.confusion.rows(); ++i) {
+    nlohmann::json row = nlohmann::json::array();
+    for (Index k = 0; k < e.confusion.cols(); ++k) row.push_back(e.confusion(i, k));
+    m.push_back(row);
+  }
+  j["confusion"] = m;
+  return j;
+}
+
+void evaluate_model(const Flags& f) {
+  LoadedClassifier loaded = load_classifier(f.model);
+  ImageTaskOptions task = f.c.task;
+  task.view = loaded.info.view;
+  task.permuted = false;  // the stored permutation is used instead
+  ImageTask t = load_image_task(task);
+  // the checkpoint's own permutation, not one drawn again
+  const ImageSequences test(*t.test_images, loaded.info.view, loaded.info.permutation);
+  const ClassificationEval e = evaluate_classifier(*loaded.net, test, t.test);
+  fmt::print("{}: view {}{}, norm {}, hidden {}\n", f.model, to_string(loaded.info.view),
+             loaded.info.permutation.empty() ? "" : " (permuted)",
+             to_string(loaded.info.config.norm), loaded.info.config.hidden_size);
+  fmt::print("test: {} images, loss {:.4f}, accuracy {:.2f} %\n\n{}", e.count, e.loss,
+             100 * e.accuracy, confusion_table(e));
+}
+
+void run_classify(const Flags& f) {
+  Eigen::setNbThreads(f.c.threads);
+  omp_set_num_threads(f.c.threads);
+  if (!f.model.empty()) return evaluate_model(f);
+  // settings first: a bad flag or folder fails before any work
+  const ClassifierConfig config = network_config(f.c);
+  const ClassifierTrainOptions topt = train_options(f.c, f.c.optimizer, f.c.lr);
+  const OutputPlan out = plan_output(f.output);
+  const ImageTask task = load_image_task(f.c.task);
+  const SequenceShape shape{task.train_data->steps(), task.train_data->inputs()};
+  if (!f.quiet) {
+    fmt::print("data: {} ({} training, {} validation, {} test images of {} x {}, {} classes)\n",
+               f.c.task.dir.string(), task.train.size(), task.validation.size(), task.test.size(),
+               task.train_images->rows, task.train_images->cols, task.classes);
+    fmt::print("view: {}{}: {} steps of {} values\n", to_string(f.c.task.view),
+               f.c.task.permuted
+                   ? fmt::format(" permuted (permutation seed {})", f.c.task.permutation_seed)
+                   : "",
+               shape.steps, shape.inputs);
+    fmt::print("model: LSTM(norm={}, hidden={}) + Linear({} -> {}); h0 noise {}, forget bias {}\n",
+               to_string(config.norm), config.hidden_size, config.hidden_size, task.classes,
+               config.h0_noise, config.forget_bias);
+    fmt::print("training: {} lr {}{}, batch {}, {} epochs, clip {} {}, seed {}, {} thread(s)\n",
+               f.c.optimizer, f.c.lr,
+               topt.optimizer_config.momentum > 0
+                   ? fmt::format(" momentum {}", topt.optimizer_config.momentum)
+                   : "",
+               topt.batch_size, topt.epochs, to_string(topt.clip_mode), topt.clip, f.seed,
+               f.c.threads);
+    std::fflush(stdout);
+  }
+  ClassifierCallbacks cb;
+  cb.on_eval = [&](const EvalPoint& p) {
+    if (f.quiet) return;
+    fmt::print(
+        "step {:>6} (epoch {:5.2f}) - loss {:.4f}, acc {:5.2f} % | val loss {:.4f}, val "
+        "acc {:5.2f} % | {:.1f} s\n",
+        p.step, p.epoch, p.train_loss, 100 * p.train_accuracy, p.val_loss, 100 * p.val_accuracy,
+        p.train_seconds);
+    std::fflush(stdout);
+  };
+  const ClassificationResult r = run_classification(task, config, topt, f.seed, cb);
+  const ClassificationHistory& h = r.history;
+  fmt::print(
+      "\nkept the weights of step {} (validation accuracy {:.2f} %); {:.2f} s per epoch of "
+      "training\n",
+      h.best_step,
+      100 * std::max_element(h.points.begin(), h.points.end(),
+                             [](const EvalPoint& a, const EvalPoint& b) {
+                               return a.val_accuracy < b.val_accuracy;
+                             })
+                ->val_accuracy,
+      h.seconds_per_epoch());
+  fmt::print("test: {} images, loss {:.4f}, accuracy {:.2f} %\n\n{}", r.test.count, r.test.loss,
+             100 * r.test.accuracy, confusion_table(r.test));
+
+  // write everything
+  nlohmann::ordered_json training;
+  training["view"] = to_string(f.c.task.view);
+  training["permuted"] = f.c.task.permuted;
+  if (f.c.task.permuted) training["permutation_seed"] = f.c.task.permutation_seed;
+  training["norm"] = to_string(config.norm);
+  training["hidden"] = config.hidden_size;
+  training["optimizer"] = f.c.optimizer;
+  training["lr"] = f.c.lr;
+  training["momentum"] = topt.optimizer_config.momentum;
+  training["batch_size"] = topt.batch_size;
+  training["epochs"] = topt.epochs;
+  training["steps"] = h.points.empty() ? 0 : h.points.back().step;
+  training["clip_mode"] = to_string(topt.clip_mode);
+  training["clip"] = topt.clip;
+  training["h0_noise"] = config.h0_noise;
+  training["seed"] = f.seed;
+  training["threads"] = f.c.threads;
+  training["best_step"] = h.best_step;
+  training["seconds_per_epoch"] = h.seconds_per_epoch();
+  training["seconds"] = r.seconds;
+  create_output_dir(out);
+  std::vector<fs::path> written;
+  ClassifierCheckpoint info;
+  info.config = r.net->config();
+  info.view = f.c.task.view;
+  info.permutation = task.train_data->permutation();
+  info.training_json = training.dump();
+  save_classifier(out.dir / "model.safetensors", *r.net, info);
+  written.push_back(out.dir / "model.safetensors");
+  write_file_atomically(out.dir / "history.csv", h.to_csv());
+  write_file_atomically(out.dir / "history.json", h.to_json());
+  written.push_back(out.dir / "history.csv");
+  written.push_back(out.dir / "history.json");
+  nlohmann::ordered_json metrics;
+  metrics["test"] = eval_json(r.test);
+  metrics["training"] = training;
+  write_file_atomically(out.dir / "metrics.json", metrics.dump(2) + "\n");
+  write_file_atomically(out.dir / "confusion.csv", confusion_csv(r.test));
+  written.push_back(out.dir / "metrics.json");
+  written.push_back(out.dir / "confusion.csv");
+  write_plots(out, written, [&](const ImageOptions& image, std::vector<fs::path>& files) {
+    LineSeries tl{"training (mean since the previous point)", {}, {}}, vl{"validation", {}, {}};
+    LineSeries ta = tl, va = vl;
+    for (const EvalPoint& p : h.points) {
+      const double s = static_cast<double>(p.step);
+      tl.x.push_back(s), tl.y.push_back(p.train_loss);
+      vl.x.push_back(s), vl.y.push_back(p.val_loss);
+      ta.x.push_back(s), ta.y.push_back(100 * p.train_accuracy);
+      va.x.push_back(s), va.y.push_back(100 * p.val_accuracy);
+    }
+    const bool points = h.points.size() < 30;
+    const fs::path loss = out.dir / ("loss." + out.extension);
+    plot_lines(loss,
+               {"cross-entropy", "optimizer steps", "loss", {tl, vl}, f.output.log_scale, points},
+               image);
+    files.push_back(loss);
+    const fs::path acc = out.dir / ("accuracy." + out.extension);
+    plot_lines(acc, {"accuracy", "optimizer steps", "accuracy (%)", {ta, va}, false, points},
+               image);
+    files.push_back(acc);
+  });
+  if (!f.quiet)
+    for (const auto& w : written) fmt::print("wrote {}\n", w.string());
+}
+
+}  // namespace
+
+void add_classify_command(CLI::App& app) {
+  auto f = std::make_shared<Flags>();
+  auto* cmd = app.add_subcommand(
+      "classify", "Train an LSTM sequence classifier on Fashion-MNIST (rows, pixels, permuted)");
+  add_task_flags(cmd, f->c.task);
+  add_network_flags(cmd, f->c, true);
+  add_training_flags(cmd, f->c, true);
+  cmd->add_option("--seed", f->seed, "Seed of the weights, data order and h0 noise")
+      ->capture_default_str();
+  cmd->add_option("--model", f->model,
+                  "Evaluate this classifier checkpoint on the test images instead of training")
+      ->check(CLI::ExistingFile)
+      ->type_name("FILE");
+  cmd->add_flag("--quiet", f->quiet, "Print only the results");
+  add_output_flags(cmd, f->output, "out/classify");
+  cmd->callback([f] { run_classify(*f); });
+}
+
+}  // namespace bnlstm::cli
