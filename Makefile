@@ -4,7 +4,7 @@ BUILD_ASAN ?= build-asan
 JOBS       ?= $(shell nproc)
 PYTHON     ?= /usr/bin/python3
 
-.PHONY: all deps deps-torch configure build demo test test-asan golden bench format clean install
+.PHONY: all deps deps-torch deps-study configure build demo test test-asan golden bench format clean install
 
 all: build
 
@@ -14,6 +14,10 @@ deps:
 deps-torch:
 	@scripts/install-deps.sh --torch
 
+# Fashion-MNIST for `bnlstm classify` / `bnlstm study` (docs/study.md); part of demo's set-up
+deps-study:
+	@scripts/install-deps.sh --study
+
 $(BUILD)/CMakeCache.txt: | deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DPython_EXECUTABLE=$(PYTHON)
 
@@ -22,7 +26,7 @@ build: deps $(BUILD)/CMakeCache.txt
 
 # The main job: a batch-normalized LSTM on the built-in S&P 500 data, results in out/,
 # then the notebook's normalization pictures in out/bn-demo/.
-demo: build
+demo: build deps-study
 	$(BUILD)/bnlstm train --val-size 0.1 --out out
 	$(BUILD)/bnlstm bn-demo --out out/bn-demo
 

@@ -2,6 +2,8 @@
 # Installs the Debian packages bnlstm needs, and only those that are missing.
 #   scripts/install-deps.sh          build + test dependencies
 #   scripts/install-deps.sh --torch  also PyTorch (golden files, benchmarks)
+#   scripts/install-deps.sh --study  also Fashion-MNIST (bnlstm classify / study, `make demo`;
+#                                    30 MB; the tests do not need it)
 set -euo pipefail
 
 packages=(
@@ -23,6 +25,10 @@ packages=(
 if [[ "${1:-}" == "--torch" ]]; then
   # PyTorch reference; OpenBLAS so Debian's torch does not fall back to the reference BLAS.
   packages+=(python3-torch python3-numpy libopenblas0-pthread)
+fi
+
+if [[ "${1:-}" == "--study" ]]; then
+  packages+=(dataset-fashion-mnist)  # /usr/share/datasets/fashion-mnist/*-ubyte.gz
 fi
 
 missing=()
