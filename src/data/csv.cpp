@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "bnlstm/core/error.hpp"
+#include "bnlstm/core/printable.hpp"
 
 namespace bnlstm {
 
@@ -25,7 +26,9 @@ class RecordReader {
   }
 
   // record: without its line end (LF or CRLF); line: 1-based line where it starts.
-  bool next(std::string_view& record, Index& line) {
+  // Throws bnlstm::Error "<source>:<line>: ..." when a quote opened in the record is never
+  // closed: the rest of the file would otherwise be swallowed as one bad row.
+  bool next(std::string_view& record, Index& line, const std::string& source) {
     if (pos_ >= text_.size()) return false;
     line = line_;
     bool quoted = false;
@@ -38,6 +41,9 @@ class RecordReader {
         if (!quoted) break;
       }
     }
+    if (quoted)
+      throw Error(source + ":" + std::to_string(line) +
+                  ": a quoted field opened on this line is never closed (expected a closing \")");
     record = text_.substr(pos_, i - pos_);
     if (!record.empty() && record.back() == '\r') record.remove_suffix(1);
     pos_ = i + 1;
@@ -49,6 +55,13 @@ class RecordReader {
   size_t pos_ = 0;
   Index line_ = 1;
 };
+
+// 0.1 -> "10%"
+std::string percent(double share) {
+  std::ostringstream out;
+  out << share * 100 << "%";
+  return out.str();
+}
 
 bool is_blank(std::string_view s) {
   return std::all_of(s.begin(), s.end(),
@@ -82,8 +95,8 @@ Cell parse_number(std::string_view field, double& out) {
 Index resolve_column(const std::vector<std::string>& names, std::string_view wanted,
                      std::string_view source, std::string_view role) {
   if (auto c = find_column(names, wanted)) return *c;
-  throw Error(std::string(source) + ": no " + std::string(role) + " column '" +
-              std::string(wanted) + "' (available: " + list_columns(names) + ")");
+  throw Error(std::string(source) + ": no " + std::string(role) + " column '" + printable(wanted) +
+              "' (available: " + list_columns(names) + ")");
 }
 
 Index default_date_column(const std::vector<std::string>& names, std::string_view source) {
@@ -167,7 +180,7 @@ Series parse_csv(std::string_view text, std::string_view source, const CsvOption
   std::string_view record;
   Index line = 0;
   bool have_header = false;
-  while (reader.next(record, line))
+  while (reader.next(record, line, src))
     if (!is_blank(record)) {
       have_header = true;
       break;
@@ -207,7 +220,7 @@ Series parse_csv(std::string_view text, std::string_view source, const CsvOption
     rep.warnings.push_back(message);
   };
 
-  while (reader.next(record, line)) {
+  while (reader.next(record, line, src)) {
     if (is_blank(record)) continue;
     ++rep.data_lines;
     const std::vector<std::string> fields = split_csv_record(record);
@@ -219,8 +232,9 @@ Series parse_csv(std::string_view text, std::string_view source, const CsvOption
     const std::string& date_text = fields[date_col];
     const std::optional<Date> date = try_parse_date(date_text);
     if (!date) {
-      bad(rep.bad_date, "column '" + names[date_col] + "': expected a date YYYY-MM-DD, got '" +
-                            std::string(trim_field(date_text)) + "'");
+      bad(rep.bad_date, "column '" + printable(names[date_col]) +
+                            "': expected a date YYYY-MM-DD, got '" +
+                            printable(trim_field(date_text)) + "'");
       continue;
     }
     min_date = min_date ? std::min(*min_date, *date) : *date;
@@ -233,15 +247,14 @@ Series parse_csv(std::string_view text, std::string_view source, const CsvOption
     for (Index c = 0; c < C && ok; ++c) {
       const std::string& cell = fields[value_cols[c]];
       const Cell kind = parse_number(cell, row_values[c]);
-      const std::string col = "column '" + names[value_cols[c]] + "': ";
+      const std::string col = "column '" + printable(names[value_cols[c]]) + "': ";
       if (kind == Cell::missing) {
         const std::string_view t = trim_field(cell);
         bad(rep.missing_value, col + (t.empty() ? std::string("missing value (empty)")
-                                                : "missing value '" + std::string(t) + "'"));
+                                                : "missing value '" + printable(t) + "'"));
         ok = false;
       } else if (kind == Cell::non_numeric) {
-        bad(rep.non_numeric,
-            col + "expected a number, got '" + std::string(trim_field(cell)) + "'");
+        bad(rep.non_numeric, col + "expected a number, got '" + printable(trim_field(cell)) + "'");
         ok = false;
       }
     }
@@ -268,6 +281,14 @@ Series parse_csv(std::string_view text, std::string_view source, const CsvOption
     throw Error(src + ": no valid rows (" + std::to_string(rep.skipped()) +
                 " bad rows; first: " + rep.warnings.front() + ")");
   }
+
+  // a file that is mostly bad is not trained on: a wrong column or format, not a few bad rows
+  const Index checked = rep.data_lines - rep.outside_range;
+  if (rep.skipped() > 0 &&
+      static_cast<double>(rep.skipped()) > options.max_bad_share * static_cast<double>(checked))
+    throw Error(src + ": " + std::to_string(rep.skipped()) + " of " + std::to_string(checked) +
+                " rows are bad, more than " + percent(options.max_bad_share) +
+                " (the first: " + rep.warnings.front() + ")");
 
   // sort by date: files may be newest first (Alpha Vantage) or unordered
   std::vector<Index> order(rows.size());

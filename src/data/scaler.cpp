@@ -2,11 +2,24 @@
 
 #include <cctype>
 #include <cmath>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "bnlstm/core/error.hpp"
+#include "bnlstm/core/printable.hpp"
 
 namespace bnlstm {
+
+namespace {
+
+// 1e308 -> "1e+308"
+std::string fmt_number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+}  // namespace
 
 std::string_view to_string(ScalerKind kind) {
   return kind == ScalerKind::min_max ? "min_max" : "z_score";
@@ -58,6 +71,14 @@ Scaler Scaler::fit(ScalerKind kind, const Eigen::Ref<const Matrix<double>>& valu
       scale[c] = std::sqrt((x.array() - shift[c]).square().mean());
     }
     if (scale[c] == 0) scale[c] = 1;  // constant column: maps to 0, see header
+    // finite values near the ends of double's range (1e308) overflow in the mean or the spread
+    if (!std::isfinite(shift[c]) || !std::isfinite(scale[c]))
+      throw Error("scaler: column " +
+                  (c < static_cast<Index>(columns.size())
+                       ? "'" + printable(columns[static_cast<size_t>(c)]) + "'"
+                       : std::to_string(c)) +
+                  ": the values overflow when scaled (values from " + fmt_number(x.minCoeff()) +
+                  " to " + fmt_number(x.maxCoeff()) + "); expected numbers below about 1e300");
   }
   return Scaler(kind, std::move(shift), std::move(scale), std::move(columns));
 }

@@ -1,19 +1,11 @@
 #include "bnlstm/data/series.hpp"
 
-// GCC 12 reports false positives inside date.h's parser after inlining (-Wstringop-overflow on
-// std::reverse of a local digit buffer, -Wmaybe-uninitialized on its seconds variable); they are
-// silenced for this file only, which holds nothing but the date and column helpers.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wstringop-overflow"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#include <date/date.h>
-
 #include <array>
 #include <cctype>
 #include <sstream>
 
 #include "bnlstm/core/error.hpp"
+#include "bnlstm/core/printable.hpp"
 
 namespace bnlstm {
 
@@ -51,33 +43,6 @@ std::string_view trim_field(std::string_view s) {
   return s;
 }
 
-std::optional<Date> try_parse_date(std::string_view text) {
-  text = trim_field(text);
-  if (text.size() < 8) return std::nullopt;
-  // Longest formats first: "%F" alone would accept the date part and stop before the time.
-  static constexpr std::array<const char*, 7> kFormats = {"%F %T", "%FT%T", "%F %TZ", "%FT%TZ",
-                                                          "%F %R", "%FT%R", "%F"};
-  const std::string s(text);
-  for (const char* format : kFormats) {
-    std::istringstream in(s);
-    date::sys_time<std::chrono::milliseconds> tp;
-    in >> date::parse(format, tp);
-    if (!in.fail() && in.peek() == std::char_traits<char>::eof())
-      return Date{std::chrono::floor<std::chrono::days>(tp).time_since_epoch()};
-  }
-  return std::nullopt;
-}
-
-Date parse_date(std::string_view text, std::string_view what) {
-  if (auto d = try_parse_date(text)) return *d;
-  throw Error(std::string(what) + ": expected a date YYYY-MM-DD (optionally with a time), got '" +
-              std::string(text) + "'");
-}
-
-std::string format_date(Date d) {
-  return date::format("%F", date::sys_days{d.time_since_epoch()});
-}
-
 std::optional<Index> find_column(const std::vector<std::string>& names, std::string_view wanted) {
   wanted = trim_field(wanted);
   for (size_t i = 0; i < names.size(); ++i)
@@ -97,14 +62,14 @@ std::string list_columns(const std::vector<std::string>& names) {
   std::string out;
   for (size_t i = 0; i < names.size(); ++i) {
     if (i > 0) out += ", ";
-    out += "'" + names[i] + "'";
+    out += "'" + printable(names[i]) + "'";
   }
   return out;
 }
 
 Index Series::column_index(std::string_view name) const {
   if (auto c = find_column(columns, name)) return *c;
-  throw Error(source + ": no column '" + std::string(name) +
+  throw Error(source + ": no column '" + printable(name) +
               "' (available: " + list_columns(columns) + ")");
 }
 

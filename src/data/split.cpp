@@ -4,6 +4,7 @@
 #include <cmath>
 #include <string>
 
+#include "bnlstm/core/checked.hpp"
 #include "bnlstm/core/error.hpp"
 
 namespace bnlstm {
@@ -52,15 +53,16 @@ Split chronological_split(Index rows, Index lookback, Index horizon, const Split
   s.validation_windows = windows_of(s.validation_rows, L, H, count);
   s.test_windows = windows_of(s.test_rows, L, H, count);
 
+  auto rows_text = [](Index n) { return std::to_string(n) + (n == 1 ? " row" : " rows"); };
   if (s.train_windows.empty())
-    throw Error("split: the train part (" + std::to_string(n_train) + " of " + std::to_string(T) +
-                " rows) holds no window for look-back " + std::to_string(L) + " and horizon " +
-                std::to_string(H) + " (needs at least " + std::to_string(L + H) + " rows)");
+    throw Error("split: the train part has " + std::to_string(n_train) + " of the " + rows_text(T) +
+                " (train fraction " + num(f.train) + "); look-back " + std::to_string(L) +
+                " and horizon " + std::to_string(H) + " need at least " +
+                std::to_string(saturating_add(L, H)) + " rows in it");
   auto check = [&](const char* name, Range part_rows, Range part_windows) {
     if (!part_rows.empty() && part_windows.empty())
-      throw Error(std::string("split: the ") + name + " part (" + std::to_string(part_rows.size()) +
-                  " rows) holds no window for horizon " + std::to_string(H) + " (needs at least " +
-                  std::to_string(H) + " rows)");
+      throw Error(std::string("split: the ") + name + " part has " + rows_text(part_rows.size()) +
+                  "; horizon " + std::to_string(H) + " needs at least " + rows_text(H) + " in it");
   };
   check("validation", s.validation_rows, s.validation_windows);
   check("test", s.test_rows, s.test_windows);
@@ -71,9 +73,16 @@ Scaler fit_scaler(ScalerKind kind, const Series& series, const Split& split) {
   if (split.train_rows.end > series.rows())
     throw Error("fit_scaler: the split has " + std::to_string(split.train_rows.end) +
                 " train rows, the series " + std::to_string(series.rows()));
-  return Scaler::fit(kind,
-                     series.values.middleRows(split.train_rows.begin, split.train_rows.size()),
-                     series.columns);
+  try {
+    return Scaler::fit(kind,
+                       series.values.middleRows(split.train_rows.begin, split.train_rows.size()),
+                       series.columns);
+  } catch (const Error& e) {
+    // "scaler: column 'Close': ..." -> "prices.csv: column 'Close': ..."
+    std::string what = e.what();
+    if (what.rfind("scaler: ", 0) == 0) what.erase(0, 8);
+    throw Error(series.source + ": " + what);
+  }
 }
 
 }  // namespace bnlstm

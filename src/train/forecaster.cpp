@@ -98,6 +98,10 @@ std::vector<Date> next_business_days(Date last, Index n) {
   Date d = last;
   while (static_cast<Index>(out.size()) < n) {
     d += days{1};
+    if (d > last_supported_date())
+      throw Error("forecasts for " + std::to_string(n) + " business day(s) after " +
+                  format_date(last) + " would fall beyond " + format_date(last_supported_date()) +
+                  ", the last date supported");
     const std::chrono::weekday wd{d};
     if (wd != std::chrono::Saturday && wd != std::chrono::Sunday) out.push_back(d);
   }

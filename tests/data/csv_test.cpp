@@ -26,6 +26,13 @@ std::vector<double> column(const Series& s, Index c) {
 
 using testing::error_of;
 
+// Files that are mostly bad rows on purpose (the fixture: 6 of 10) load with max_bad_share = 1.
+CsvOptions any_share() {
+  CsvOptions o;
+  o.max_bad_share = 1;
+  return o;
+}
+
 TEST(CsvLayouts, YahooDefaultsToCloseColumn) {
   LoadReport report;
   const Series s = load_csv(kFixtures + "yahoo.csv", {}, &report);
@@ -86,7 +93,7 @@ TEST(CsvLayouts, SplitsQuotedRecords) {
 TEST(CsvLayouts, QuotedFieldMaySpanLinesAndLineNumbersFollowTheFile) {
   const std::string text = "Date,Note,Close\n2021-01-04,\"two\nlines\",1\n2021-01-05,x,oops\n";
   LoadReport report;
-  const Series s = parse_csv(text, "mem.csv", {}, &report);
+  const Series s = parse_csv(text, "mem.csv", any_share(), &report);  // 1 of 2 rows is bad
   ASSERT_EQ(s.rows(), 1);
   EXPECT_EQ(s.values(0, 0), 1.0);
   EXPECT_THAT(report.warnings,
@@ -141,7 +148,7 @@ TEST(CsvRange, EmptyRangeIsAnErrorNamingTheRange) {
 TEST(CsvBadRows, SkippedWithCountsAndLineNumbers) {
   LoadReport report;
   const std::string f = kFixtures + "bad_rows.csv";
-  const Series s = load_csv(f, {}, &report);
+  const Series s = load_csv(f, any_share(), &report);
   // Lines 2, 6, 10 and 12 are good for Close (line 10 has a null Volume, not selected).
   EXPECT_THAT(s.dates,
               ElementsAre(ymd(2021, 1, 4), ymd(2021, 1, 8), ymd(2021, 1, 12), ymd(2021, 1, 13)));
@@ -167,7 +174,7 @@ TEST(CsvBadRows, SkippedWithCountsAndLineNumbers) {
 }
 
 TEST(CsvBadRows, OnlySelectedColumnsAreChecked) {
-  CsvOptions opt;
+  CsvOptions opt = any_share();
   opt.value_columns = {"Close", "Volume"};
   LoadReport report;
   const Series s = load_csv(kFixtures + "bad_rows.csv", opt, &report);
@@ -180,7 +187,7 @@ TEST(CsvBadRows, OnlySelectedColumnsAreChecked) {
 }
 
 TEST(CsvBadRows, RowsOutsideTheRangeAreNotChecked) {
-  CsvOptions opt;
+  CsvOptions opt = any_share();
   opt.start = ymd(2021, 1, 12);
   LoadReport report;
   const Series s = load_csv(kFixtures + "bad_rows.csv", opt, &report);
@@ -188,6 +195,54 @@ TEST(CsvBadRows, RowsOutsideTheRangeAreNotChecked) {
   // Bad dates and malformed rows cannot be placed in or out of the range: still reported.
   EXPECT_EQ(report.skipped(), 2);
   EXPECT_EQ(report.outside_range, 6);
+}
+
+// 300 rows with a quote left open in the fifth: the rest of the file used to be swallowed as
+// one bad row ("9 rows ...; skipped 1 bad row", exit 0).
+TEST(CsvBadRows, AnUnterminatedQuoteFailsTheFileWithItsLine) {
+  std::string text = "Date,Close\n";
+  for (int i = 0; i < 300; ++i)
+    text += format_date(ymd(2000, 1, 3) + std::chrono::days{i}) + (i == 3 ? ",\"7\n" : ",7\n");
+  for (bool strict : {false, true}) {
+    CsvOptions opt;
+    opt.strict = strict;
+    EXPECT_EQ(
+        error_of([&] { parse_csv(text, "q.csv", opt); }),
+        "q.csv:5: a quoted field opened on this line is never closed (expected a closing \")");
+  }
+  // closed quotes are fine, also around a line end
+  EXPECT_EQ(parse_csv("Date,\"Close\"\n\"2021-01-04\",\"1\"\n", "ok.csv").rows(), 1);
+}
+
+// More bad rows than max_bad_share (10%) of those checked: the file fails with one line.
+TEST(CsvBadRows, MostlyBadFilesFail) {
+  auto file = [](int rows, int bad) {
+    std::string text = "Date,Close\n";
+    for (int i = 0; i < rows; ++i)
+      text += format_date(ymd(2000, 1, 3) + std::chrono::days{i}) + (i < bad ? ",x\n" : ",7\n");
+    return text;
+  };
+  EXPECT_EQ(parse_csv(file(20, 2), "ok.csv").rows(), 18);  // 10%: still allowed
+  EXPECT_EQ(error_of([&] { parse_csv(file(20, 3), "bad.csv"); }),
+            "bad.csv: 3 of 20 rows are bad, more than 10% (the first: bad.csv:2: column 'Close': "
+            "expected a number, got 'x')");
+  // rows outside --start/--end do not count
+  CsvOptions opt;
+  opt.start = ymd(2000, 1, 6);
+  EXPECT_EQ(parse_csv(file(20, 3), "ok.csv", opt).rows(), 17);
+}
+
+// Header names and cells are echoed with control and non-UTF-8 bytes escaped.
+TEST(CsvBadRows, ControlBytesAreEscapedInMessages) {
+  const std::string text = "Date,\x1b[2JClose\xff\n2021-01-04,\a1\n";
+  CsvOptions opt;
+  opt.value_columns = {"Price"};
+  EXPECT_EQ(error_of([&] { parse_csv(text, "x.csv", opt); }),
+            "x.csv: no value column 'Price' (available: 'Date', '\\x1B[2JClose\\xFF')");
+  opt.value_columns = {"\x1b[2JClose\xff"};
+  opt.strict = true;
+  EXPECT_EQ(error_of([&] { parse_csv(text, "x.csv", opt); }),
+            "x.csv:2: column '\\x1B[2JClose\\xFF': expected a number, got '\\x071'");
 }
 
 TEST(CsvBadRows, StrictModeThrowsTheFirstProblem) {
@@ -206,7 +261,7 @@ TEST(CsvBadRows, StrictModeThrowsTheFirstProblem) {
 TEST(CsvBadRows, NanAndInfinityAreNotNumbers) {
   const std::string text = "Date,Close\n2021-01-04,NaN\n2021-01-05,inf\n2021-01-06,+1.5e2\n";
   LoadReport report;
-  const Series s = parse_csv(text, "m", {}, &report);
+  const Series s = parse_csv(text, "m", any_share(), &report);  // 2 of 3 rows are bad
   EXPECT_THAT(column(s, 0), ElementsAre(150.0));
   EXPECT_THAT(report.warnings, ElementsAre("m:2: column 'Close': missing value 'NaN'",
                                            "m:3: column 'Close': expected a number, got 'inf'"));

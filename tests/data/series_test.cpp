@@ -33,6 +33,17 @@ TEST(Dates, RejectsInvalidDatesAndTrailingText) {
   EXPECT_EQ(try_parse_date("2021-01-02 25:00"), std::nullopt);
   EXPECT_EQ(try_parse_date(""), std::nullopt);
   EXPECT_EQ(try_parse_date("null"), std::nullopt);
+  // the scanner's edges: one-digit month/day as before, years 0001..9999 only
+  EXPECT_EQ(try_parse_date("2020-1-2"), ymd(2020, 1, 2));
+  EXPECT_EQ(try_parse_date("9999-12-31"), ymd(9999, 12, 31));
+  EXPECT_EQ(try_parse_date("10000-01-01"), std::nullopt);
+  EXPECT_EQ(try_parse_date("0000-01-01"), std::nullopt);
+  EXPECT_EQ(try_parse_date("2020-01-02T"), std::nullopt);
+  EXPECT_EQ(try_parse_date("2020-01-02 9:30"), ymd(2020, 1, 2));
+  EXPECT_EQ(try_parse_date("2020-01-02 09:30:60.5Z"), ymd(2020, 1, 2));
+  EXPECT_EQ(try_parse_date("2020-01-02 09:60"), std::nullopt);
+  EXPECT_EQ(try_parse_date("2020-01-02 09:30:00.Z"), std::nullopt);
+  EXPECT_EQ(try_parse_date("2020-01-02ZZ"), std::nullopt);
 }
 
 TEST(Dates, ParseDateErrorSaysWhatWasExpected) {

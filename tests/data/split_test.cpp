@@ -109,17 +109,40 @@ TEST(Split, Errors) {
   EXPECT_EQ(error_of([] {
               chronological_split(10, 3, 1, {0.3, 0.0});
             }),
-            "split: the train part (3 of 10 rows) holds no window for look-back 3 and horizon 1 "
-            "(needs at "
-            "least 4 rows)");
+            "split: the train part has 3 of the 10 rows (train fraction 0.3); look-back 3 and "
+            "horizon 1 need at least 4 rows in it");
+  // the message that used to contradict itself: "(1 of 2 rows) ... (needs at least 2 rows)"
+  EXPECT_EQ(error_of([] {
+              chronological_split(2, 1, 1, {0.7, 0.0});
+            }),
+            "split: the train part has 1 of the 2 rows (train fraction 0.7); look-back 1 and "
+            "horizon 1 need at least 2 rows in it");
   EXPECT_EQ(error_of([] {
               chronological_split(10, 1, 3, {0.8, 0.0});
             }),
-            "split: the test part (2 rows) holds no window for horizon 3 (needs at least 3 rows)");
+            "split: the test part has 2 rows; horizon 3 needs at least 3 rows in it");
   // All rows for training: the test part is empty, which is allowed.
   const Split all = chronological_split(10, 1, 1, {1.0, 0.0});
   EXPECT_EQ(all.train_windows, (Range{0, 9}));
   EXPECT_TRUE(all.test_windows.empty());
+}
+
+// Finite values near the ends of double's range overflow in the scaler: the message names the
+// file and the column and says so (it used to be "scaler: column 0: expected a finite shift and
+// a scale > 0, got inf and inf").
+TEST(FitScaler, OverflowingValuesNameTheFileAndColumn) {
+  Series s;
+  s.source = "big.csv";
+  s.columns = {"Close"};
+  s.values.resize(4, 1);
+  s.values << 1e308, -1e308, 1e308, -1e308;
+  for (int d = 0; d < 4; ++d) s.dates.push_back(Date{std::chrono::days{d}});
+  for (ScalerKind kind : {ScalerKind::z_score, ScalerKind::min_max})
+    EXPECT_EQ(error_of([&] {
+                fit_scaler(kind, s, chronological_split(4, 1, 1, {0.5, 0.0}));
+              }),
+              "big.csv: column 'Close': the values overflow when scaled (values from -1e+308 to "
+              "1e+308); expected numbers below about 1e300");
 }
 
 }  // namespace

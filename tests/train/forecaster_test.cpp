@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "bnlstm/core/error.hpp"
+#include "testing/errors.hpp"
 #include "train/synthetic.hpp"
 
 namespace bnlstm {
@@ -26,6 +27,17 @@ TEST(Forecaster, NextBusinessDaysSkipWeekendsOnly) {
   EXPECT_EQ(formatted(next_business_days(parse_date("2021-01-09", "t"), 1)),
             std::vector<std::string>{"2021-01-11"});
   EXPECT_TRUE(next_business_days(parse_date("2021-01-09", "t"), 0).empty());
+}
+
+// `predict` after data ending in 9999 used to print 10000-01-03.
+TEST(Forecaster, NextBusinessDaysStopAtTheLastSupportedDate) {
+  // 9999-12-30 is a Thursday
+  EXPECT_EQ(formatted(next_business_days(parse_date("9999-12-30", "t"), 1)),
+            std::vector<std::string>{"9999-12-31"});
+  EXPECT_EQ(
+      testing::error_of([] { next_business_days(parse_date("9999-12-30", "t"), 2); }),
+      "forecasts for 2 business day(s) after 9999-12-30 would fall beyond 9999-12-31, the last "
+      "date supported");
 }
 
 Forecaster make(const Dataset& d, Rng& rng) {

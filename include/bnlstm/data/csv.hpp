@@ -17,8 +17,11 @@
 // differs from the header's (malformed), or when its date was already kept from an earlier line
 // (duplicate; the first valid row of a date wins). Only selected columns are checked, and rows
 // outside [start, end] are not checked at all. By default bad rows are skipped and listed in the
-// LoadReport; in strict mode the first one throws bnlstm::Error with the same text, e.g.
+// LoadReport (up to CsvOptions::max_bad_share of them); in strict mode the first one throws
+// bnlstm::Error with the same text, e.g.
 //   "prices.csv:7: column 'Close': expected a number, got 'abc'"
+// A quote that is never closed fails the whole file, strict or not, with the line it opened on.
+// Header names and cells quoted in messages are made printable (bnlstm/core/printable.hpp).
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -40,6 +43,10 @@ struct CsvOptions {
   std::optional<Date> start;  // keep rows with start <= date (inclusive)
   std::optional<Date> end;    // keep rows with date <= end (inclusive)
   bool strict = false;        // first bad row throws instead of being skipped
+  // More bad rows than this share of the rows checked (those in [start, end], plus bad dates
+  // and malformed rows) fail the whole file: it is then the wrong column or layout, not a few
+  // bad rows, and training on the rest would hide that.
+  double max_bad_share = 0.1;
 };
 
 // What happened while loading; summary() is one line the CLI can print.

@@ -11,25 +11,9 @@
 #include <vector>
 
 #include "bnlstm/core/tensor.hpp"
+#include "bnlstm/data/date.hpp"  // Date, try_parse_date, parse_date, format_date
 
 namespace bnlstm {
-
-// A calendar day (days since 1970-01-01, proleptic Gregorian). Series are daily, so a time part
-// in the input is validated and then dropped.
-using Date = std::chrono::sys_days;
-
-// Parses an ISO date "YYYY-MM-DD", optionally followed by a time "HH:MM" or "HH:MM:SS[.fff]"
-// separated by 'T' or a space, and an optional trailing 'Z'. Leading/trailing spaces and
-// surrounding double quotes are ignored. Uses Howard Hinnant's date library; invalid days such
-// as 2021-02-30 are rejected. Returns nullopt on failure.
-std::optional<Date> try_parse_date(std::string_view text);
-
-// As try_parse_date, but throws bnlstm::Error "<what>: expected a date YYYY-MM-DD, got '<text>'".
-// `what` names the origin (a flag, a file:line), e.g. "start date".
-Date parse_date(std::string_view text, std::string_view what);
-
-// "YYYY-MM-DD".
-std::string format_date(Date d);
 
 // Drops surrounding spaces, then one pair of surrounding double quotes, then spaces again:
 // how header names, cells and wanted column names are compared.

@@ -24,14 +24,15 @@ namespace bnlstm {
 
 struct ForecasterConfig {
   std::vector<std::string> columns;  // (C) series value columns, as named in the training file
-  WindowSpec windows;                // look-back, horizon, input/target columns, target and input kind
-  NetworkConfig network;             // input_size = input_features(windows, C), horizon = H
+  WindowSpec windows;     // look-back, horizon, input/target columns, target and input kind
+  NetworkConfig network;  // input_size = input_features(windows, C), horizon = H
 };
 
 // Where the training data came from and how it was cut; stored in checkpoints so that
 // `evaluate` and `predict` can reload the same rows by default.
 struct DataProvenance {
   std::string source;              // CSV path as given ("" = built-in data)
+  std::string source_absolute;     // the same path made absolute when training ("" = unknown)
   std::string date_column;         // --date-col as given ("" = automatic)
   std::optional<Date> start, end;  // --start / --end as given
   Date first{}, last{};            // first and last date actually loaded
@@ -83,7 +84,8 @@ class Forecaster {
 
 // The dates of the next n business days (Monday to Friday) after `last`; no exchange holiday
 // calendar is applied, so last = Thursday 2020-12-31 gives Friday 2021-01-01 (New Year's Day)
-// and then Monday 2021-01-04, Tuesday 2021-01-05, ...
+// and then Monday 2021-01-04, Tuesday 2021-01-05, ... Throws bnlstm::Error when a date would
+// pass 9999-12-31.
 std::vector<Date> next_business_days(Date last, Index n);
 
 }  // namespace bnlstm
