@@ -3,12 +3,14 @@
 //
 // Without gnuplot the numbers are still printed and written, a one-line warning names the
 // package to install, and the exit status stays 0: the experiment itself ran. Any other
-// failure (unwritable --out, gnuplot error) is an error with exit status 1.
+// failure (unwritable --out, gnuplot error) is an error with exit status 1, and --out is left
+// as it was (the folder is written as one unit, bnlstm/io/output_folder.hpp).
 #include <fmt/core.h>
 
 #include <memory>
 
 #include "bnlstm/experiments/bn_demo.hpp"
+#include "bnlstm/io/output_folder.hpp"
 #include "commands.hpp"
 #include "flag_checks.hpp"
 
@@ -25,25 +27,32 @@ struct BnDemoFlags {
 };
 
 void run_bn_demo_command(const BnDemoFlags& flags) {
+  // one unit: the stats and the pictures of this run replace the previous run's together
+  OutputFolder out =
+      OutputFolder::begin(flags.out, "--out", {"stats.csv", "histogram.*", "activations-*"});
   BnDemoConfig config;
   config.activation = flags.activation;
   Rng rng = make_rng(flags.seed);
   const BnDemoResult result = run_bn_demo(config, rng);
 
-  const std::filesystem::path stats = write_bn_demo_stats(result, flags.out);
-  fmt::print("seed {}\n{}\n", flags.seed, format_bn_demo_table(result));
-  fmt::print("wrote {}\n", stats.string());
-  std::fflush(stdout);
-
+  const std::filesystem::path stats = write_bn_demo_stats(result, out.path());
+  std::vector<std::filesystem::path> written{stats.filename()};
   ImageOptions image;
   image.gnuplot = flags.gnuplot;
+  bool no_gnuplot = false;
+  std::string warning;
   try {
-    for (const auto& path : plot_bn_demo(result, flags.out, flags.format, image)) {
-      fmt::print("wrote {}\n", path.string());
-    }
+    for (const auto& path : plot_bn_demo(result, out.path(), flags.format, image))
+      written.push_back(path.filename());
   } catch (const GnuplotNotFound& e) {
-    fmt::print(stderr, "bnlstm: warning: {}; numeric output was still written\n", e.what());
+    no_gnuplot = true;
+    warning = e.what();
   }
+  out.commit();
+  fmt::print("seed {}\n{}\n", flags.seed, format_bn_demo_table(result));
+  for (const auto& w : written) fmt::print("wrote {}\n", (out.final_path() / w).string());
+  if (no_gnuplot)
+    fmt::print(stderr, "bnlstm: warning: {}; numeric output was still written\n", warning);
 }
 
 }  // namespace
@@ -58,8 +67,10 @@ void add_bn_demo_command(CLI::App& app) {
   cmd->add_option<ImageFormat, int>("--format", flags->format, "Picture format")
       ->transform(choice(parse_image_format, "png, svg or pdf"))
       ->default_str("png");
-  std::string names;
-  for (const auto& n : activation_names()) names += (names.empty() ? "" : ", ") + n;
+  const std::vector<std::string> all = activation_names();
+  std::string names;  // "tanh, sigmoid or relu"
+  for (size_t i = 0; i < all.size(); ++i)
+    names += (i == 0 ? "" : i + 1 == all.size() ? " or " : ", ") + all[i];
   cmd->add_option<Activation, int>("--activation", flags->activation,
                                    "Activation applied before/after")
       ->transform(choice(parse_activation, names))

@@ -71,12 +71,26 @@ Range part_windows(Part part, const Split& split, Index count, bool val_from_tes
 
 void run_evaluate(const EvaluateFlags& f) {
   if (f.model.empty()) throw Error("--model: a checkpoint file is required");
+  // output paths that cannot be written fail before any work (a device, a folder)
+  if (!f.output.empty() && f.output != "-" && !is_stdout(f.output)) output_target(f.output);
+  if (!f.plot.empty()) output_target(f.plot);
+  // the picture's format is known before any work: from --format or --plot's extension
+  if (!f.plot.empty()) {
+    const auto from_extension = image_format_from_extension(f.plot);
+    if (!f.format && !from_extension)
+      throw Error("--plot " + f.plot +
+                  ": cannot tell the picture format; expected a .png, .svg or .pdf name, or "
+                  "--format");
+    if (f.format && from_extension && *f.format != *from_extension)
+      throw Error(fmt::format("--plot {}: the extension does not match --format {}", f.plot,
+                              image_format_name(*f.format)));
+  }
   Forecaster forecaster = load_checkpoint(f.model);
   const DataProvenance& p = forecaster.data();
 
   // data and split
   LoadReport report;
-  const Series series = load_series_for(forecaster, f.data, &report);
+  const Series series = load_series_for(forecaster, f.model, f.data, &report);
   const Windows w = forecaster.windows(series);
   SplitFractions fr = p.fractions;
   const bool own_split = f.train_size == 0 && f.val_size == 0;
@@ -102,11 +116,11 @@ void run_evaluate(const EvaluateFlags& f) {
   fmt::print("{}: forecasts for {}..{}\n\n{}", part, format_date(w.target_date(range.begin, 0)),
              format_date(w.target_date(range.end - 1, w.horizon() - 1)),
              format_comparison(r.comparison));
-  std::fflush(stdout);
+  flush_stdout();  // a full device fails now, with its reason
 
   if (!f.output.empty()) {
-    write_file_atomically(f.output, forecasts_csv(r, w));
-    fmt::print("wrote {}\n", f.output);
+    write_output_file(f.output, forecasts_csv(r, w));
+    if (f.output != "-") fmt::print("wrote {}\n", f.output);
   }
   if (!f.plot.empty()) {
     ImageOptions image;
@@ -135,7 +149,7 @@ void add_evaluate_command(CLI::App& app) {
   add_fraction_flags(cmd, f->train_size, f->val_size,
                      "Training fraction (default: the checkpoint's)",
                      "Validation fraction (default: the checkpoint's)");
-  cmd->add_option("--output", f->output, "Write the forecasts as CSV")
+  cmd->add_option("--output", f->output, "Write the forecasts as CSV (- for stdout)")
       ->type_name("FILE")
       ->transform(non_empty("a file name"));
   cmd->add_option("--plot", f->plot,

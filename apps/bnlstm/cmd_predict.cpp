@@ -25,8 +25,10 @@ struct PredictFlags {
 
 void run_predict(const PredictFlags& f) {
   if (f.model.empty()) throw Error("--model: a checkpoint file is required");
+  if (!f.output.empty() && f.output != "-" && !is_stdout(f.output))
+    output_target(f.output);  // fails before any work
   Forecaster forecaster = load_checkpoint(f.model);
-  const Series series = load_series_for(forecaster, f.data, nullptr);
+  const Series series = load_series_for(forecaster, f.model, f.data, nullptr);
   const Windows w = forecaster.windows(series);
 
   // the last origin forecasts the days after the data
@@ -45,10 +47,10 @@ void run_predict(const PredictFlags& f) {
     fmt::print(stderr, "{}: last observed {} {} = {} ({}); next {} business day(s):\n", f.model,
                format_date(last), column, w.last_observed_price(origin[0]), series.source,
                w.horizon());
-  if (f.output.empty()) {
-    fmt::print("{}", csv);
+  if (f.output.empty() || f.output == "-") {
+    write_output_file("-", csv);  // checked: a full device is an error, not lost forecasts
   } else {
-    write_file_atomically(f.output, csv);
+    write_output_file(f.output, csv);
     if (!f.quiet) fmt::print("wrote {}\n", f.output);
   }
 }
@@ -63,7 +65,8 @@ void add_predict_command(CLI::App& app) {
       ->type_name("FILE")
       ->transform(non_empty("a checkpoint file"));
   add_data_flags(cmd, f->data, false);
-  cmd->add_option("--output", f->output, "Write the forecasts as CSV instead of printing them")
+  cmd->add_option("--output", f->output,
+                  "Write the forecasts as CSV instead of printing them (- for stdout)")
       ->type_name("FILE")
       ->transform(non_empty("a file name"));
   cmd->add_flag("--quiet", f->quiet, "No context line on stderr");

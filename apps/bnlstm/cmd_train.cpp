@@ -5,8 +5,9 @@
 //   metrics.json       test errors of the model and of persistence, and the training settings
 //   test_forecasts.csv date, step, actual, predicted, persistence
 //   prices.png, loss.png, test_forecasts.png   (--format; skipped with a warning without gnuplot)
-// Every file is written atomically, and only after training succeeded; --out is checked for
-// writability before training starts.
+// The files are written into a staging folder and swapped in as one unit at the end
+// (bnlstm/io/output_folder.hpp): a reader sees the previous run or this one, never a mixture; a
+// second run into the same --out fails at once; an unusable --out fails before training.
 #include <fmt/core.h>
 #include <omp.h>
 #include <unistd.h>
@@ -19,6 +20,7 @@
 #include "bnlstm/core/error.hpp"
 #include "bnlstm/data/dataset.hpp"
 #include "bnlstm/io/atomic_file.hpp"
+#include "bnlstm/io/output_folder.hpp"
 #include "bnlstm/train/charts.hpp"
 #include "bnlstm/train/checkpoint.hpp"
 #include "bnlstm/train/evaluation.hpp"
@@ -64,6 +66,11 @@ OptimizerKind optimizer_kind(OptimizerFlag o) {
 std::string to_string(OptimizerFlag o) {
   return o == OptimizerFlag::momentum ? "momentum" : to_string(optimizer_kind(o));
 }
+
+// What train writes into --out (replaced as a unit; anything else in the folder is kept).
+const std::vector<std::string> kTrainOutputs = {
+    "model.safetensors",  "history.csv", "history.json", "metrics.json",
+    "test_forecasts.csv", "prices.*",    "loss.*",       "test_forecasts.*"};
 
 // Ranges of the counting flags: generous, but far from where an int would wrap.
 constexpr int kMaxEpochs = 1'000'000;
@@ -194,7 +201,9 @@ void run_train(const TrainFlags& f) {
       input_features(dopt.windows, static_cast<Index>(std::max<size_t>(1, columns.load.size())));
   net.horizon = dopt.windows.horizon;
   check_training_memory(net, dopt.windows.lookback, topt);
-  const OutputPlan out = plan_output(f.output);
+  const OutputPlan plan = plan_output(f.output);
+  // the folder is locked and staged now: a busy or unusable --out fails before any work
+  OutputFolder out = OutputFolder::begin(f.output.out, "--out", kTrainOutputs);
   Eigen::setNbThreads(threads);
   omp_set_num_threads(threads);
 
@@ -239,7 +248,7 @@ void run_train(const TrainFlags& f) {
         to_string(f.optimizer), topt.optimizer_config.lr, topt.batch_size, topt.epochs,
         topt.patience, topt.delta, to_string(topt.clip_mode), topt.clip, to_string(topt.loss), seed,
         threads);
-    std::fflush(stdout);
+    flush_stdout();  // a full device fails now, with its reason
   }
 
   // train
@@ -254,7 +263,7 @@ void run_train(const TrainFlags& f) {
     if (!f.quiet && log_every > 0 && (e.epoch - 1) % log_every == 0) {
       fmt::print("Epoch {}/{} - Loss: {:.5f}, Val Loss: {:.5f}\n", e.epoch, topt.epochs,
                  e.train_loss, e.val_loss);
-      std::fflush(stdout);
+      flush_stdout();  // a full device fails now, with its reason
     }
   };
   const auto t0 = std::chrono::steady_clock::now();
@@ -283,11 +292,12 @@ void run_train(const TrainFlags& f) {
   // judge on the test part, beside persistence
   const RangeForecast test = evaluate_range(forecaster, d.windows, d.split.test_windows, "test");
   fmt::print("\n{}", format_comparison(test.comparison));
-  std::fflush(stdout);
+  flush_stdout();  // a full device fails now, with its reason
 
   // write everything
   DataProvenance& p = forecaster.data();
   p.source = f.data.data;
+  p.source_absolute = f.data.data.empty() ? "" : fs::absolute(f.data.data).string();
   p.date_column = f.data.date_col;
   p.start = parse_date_flag("--start", f.data.start);  // checked while parsing
   p.end = parse_date_flag("--end", f.data.end);
@@ -298,36 +308,36 @@ void run_train(const TrainFlags& f) {
   p.split = d.split;
   forecaster.training_json() = training_json(f, topt, history, val_is_test, seconds);
 
-  create_output_dir(out);
+  const fs::path dir = out.path();  // the staging folder until commit()
   std::vector<fs::path> written;
-  const fs::path model = out.dir / "model.safetensors";
-  save_checkpoint(model, forecaster);
-  written.push_back(model);
-  history.save(out.dir / "history.csv", out.dir / "history.json");
-  written.push_back(out.dir / "history.csv");
-  written.push_back(out.dir / "history.json");
+  save_checkpoint(dir / "model.safetensors", forecaster);
+  written.push_back("model.safetensors");
+  history.save(dir / "history.csv", dir / "history.json");
+  written.push_back("history.csv");
+  written.push_back("history.json");
   const std::string metrics = "{\n\"test\": " + comparison_json(test.comparison) +
                               ",\n\"training\": " + forecaster.training_json() + "\n}\n";
-  write_file_atomically(out.dir / "metrics.json",
+  write_file_atomically(dir / "metrics.json",
                         nlohmann::ordered_json::parse(metrics).dump(2) + "\n");
-  written.push_back(out.dir / "metrics.json");
-  write_file_atomically(out.dir / "test_forecasts.csv", forecasts_csv(test, d.windows));
-  written.push_back(out.dir / "test_forecasts.csv");
+  written.push_back("metrics.json");
+  write_file_atomically(dir / "test_forecasts.csv", forecasts_csv(test, d.windows));
+  written.push_back("test_forecasts.csv");
 
   // pictures
-  write_plots(out, written, [&](const ImageOptions& image, std::vector<fs::path>& files) {
-    const fs::path prices = out.dir / ("prices." + out.extension);
-    plot_price_series(prices, d.series, columns.target, d.split, image);
+  write_plots(plan, written, [&](const ImageOptions& image, std::vector<fs::path>& files) {
+    const std::string prices = "prices." + plan.extension;
+    plot_price_series(dir / prices, d.series, columns.target, d.split, image);
     files.push_back(prices);
-    const fs::path loss = out.dir / ("loss." + out.extension);
-    plot_loss_history(loss, history, f.output.log_scale, image);
+    const std::string loss = "loss." + plan.extension;
+    plot_loss_history(dir / loss, history, f.output.log_scale, image);
     files.push_back(loss);
-    const fs::path fc = out.dir / ("test_forecasts." + out.extension);
-    plot_forecasts(fc, test, d.windows, target_name, image);
+    const std::string fc = "test_forecasts." + plan.extension;
+    plot_forecasts(dir / fc, test, d.windows, target_name, image);
     files.push_back(fc);
   });
+  out.commit();
   if (!f.quiet)
-    for (const auto& w : written) fmt::print("wrote {}\n", w.string());
+    for (const auto& w : written) fmt::print("wrote {}\n", (out.final_path() / w).string());
 }
 
 }  // namespace

@@ -88,11 +88,25 @@ Series load_series(const DataFlags& f, const std::vector<std::string>& value_col
   return load_csv(path, o, report);
 }
 
-Series load_series_for(const Forecaster& forecaster, const DataFlags& f, LoadReport* report) {
+Series load_series_for(const Forecaster& forecaster, const std::string& model, const DataFlags& f,
+                       LoadReport* report) {
   const DataProvenance& p = forecaster.data();
   const bool own = f.data.empty();
   DataFlags g = f;
   g.data = own ? p.source : f.data;
+  if (own && !p.source.empty()) {
+    // the path as given when training, else the absolute one stored beside it (the checkpoint
+    // may be used from another folder)
+    std::error_code ec;
+    if (!fs::exists(p.source, ec) && !p.source_absolute.empty() &&
+        fs::exists(p.source_absolute, ec))
+      g.data = p.source_absolute;
+    else if (!fs::exists(p.source, ec))
+      throw Error(fmt::format(
+          "{}: no such file (the path came from the checkpoint {}; pass --data FILE to name the "
+          "data)",
+          p.source_absolute.empty() ? p.source : p.source_absolute, model));
+  }
   if (own && g.date_col.empty()) g.date_col = p.date_column;
   if (own && g.start.empty() && p.start) g.start = format_date(*p.start);
   if (own && g.end.empty() && p.end) g.end = format_date(*p.end);

@@ -62,9 +62,11 @@ Series load_series(const DataFlags& flags, const std::vector<std::string>& value
                    LoadReport* report);
 
 // The data a checkpoint is evaluated on or predicts from: --data if given (with --date-col,
-// --start, --end as given), else the checkpoint's own source, date column and range, each
-// overridable by its flag. The columns are the checkpoint's.
-Series load_series_for(const Forecaster& forecaster, const DataFlags& flags, LoadReport* report);
+// --start, --end as given), else the checkpoint's own source (as given when training, else its
+// absolute path), date column and range, each overridable by its flag. The columns are the
+// checkpoint's. A missing source says it came from the checkpoint `model` and to pass --data.
+Series load_series_for(const Forecaster& forecaster, const std::string& model,
+                       const DataFlags& flags, LoadReport* report);
 
 struct WindowFlags {
   Index look_back = 1;

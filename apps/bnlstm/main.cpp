@@ -5,8 +5,10 @@
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <exception>
+#include <system_error>
 
 #include "bnlstm/core/error.hpp"
+#include "bnlstm/io/atomic_file.hpp"
 #include "commands.hpp"
 #include "flag_checks.hpp"
 
@@ -31,11 +33,17 @@ int main(int argc, char** argv) {
   bnlstm::cli::add_study_command(app);
   try {
     app.parse(argc, argv);
+    // what was printed must have arrived: a full device or a closed pipe is an error
+    bnlstm::flush_stdout();
   } catch (const CLI::ParseError& e) {
     // --help and --version exit 0; every bad flag exits 1, as every other input problem
     return app.exit(e) == 0 ? 0 : 1;
   } catch (const bnlstm::Error& e) {
     fmt::print(stderr, "bnlstm: error: {}\n", e.what());
+    return 1;
+  } catch (const std::system_error& e) {
+    // fmt::print reports a failed write to stdout this way
+    fmt::print(stderr, "bnlstm: error: stdout: {}\n", e.what());
     return 1;
   } catch (const std::exception& e) {
     fmt::print(stderr, "bnlstm: internal error: {}\n", e.what());

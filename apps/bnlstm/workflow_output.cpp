@@ -35,45 +35,10 @@ void add_output_flags(CLI::App* cmd, OutputFlags& f, const std::string& default_
 OutputPlan plan_output(const OutputFlags& f) {
   OutputPlan plan;
   plan.image.format = f.format;
-  plan.extension = std::string(image_format_name(*plan.image.format));
+  plan.extension = std::string(image_format_name(f.format));
   plan.image.gnuplot = f.gnuplot;
   plan.plots = !f.no_plots;
-  if (f.out.empty()) throw Error("--out: expected a folder name, got ''");
-  plan.dir = f.out;
-  std::error_code ec;
-  if (fs::exists(plan.dir, ec)) {
-    if (!fs::is_directory(plan.dir, ec))
-      throw Error(fmt::format("--out {}: exists and is not a folder", f.out));
-    // a probe file, removed at once: fail now rather than after a long training run
-    const fs::path probe = plan.dir / fmt::format(".bnlstm-probe-{}", ::getpid());
-    {
-      std::ofstream test(probe);
-      if (!test)
-        throw Error(
-            fmt::format("--out {}: cannot write in the folder ({})", f.out, std::strerror(errno)));
-    }
-    fs::remove(probe, ec);
-    return plan;
-  }
-  // the nearest existing ancestor must be a folder we may write in
-  fs::path parent = fs::absolute(plan.dir, ec).parent_path();
-  while (!parent.empty() && !fs::exists(parent, ec) && parent != parent.parent_path())
-    parent = parent.parent_path();
-  if (!fs::is_directory(parent, ec))
-    throw Error(fmt::format("--out {}: cannot create the folder ({} is not a folder)", f.out,
-                            parent.string()));
-  if (::access(parent.c_str(), W_OK) != 0)
-    throw Error(fmt::format("--out {}: cannot create the folder ({}: {})", f.out, parent.string(),
-                            std::strerror(errno)));
   return plan;
-}
-
-void create_output_dir(const OutputPlan& plan) {
-  std::error_code ec;
-  fs::create_directories(plan.dir, ec);
-  if (ec)
-    throw Error(
-        fmt::format("--out {}: cannot create the folder ({})", plan.dir.string(), ec.message()));
 }
 
 void write_plots(const OutputPlan& plan, std::vector<fs::path>& written,

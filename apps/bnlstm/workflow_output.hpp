@@ -1,6 +1,7 @@
 #pragma once
-// Output handling shared by `train` and `evaluate`: the --out folder (checked for writability
-// before any work), picture flags, the gnuplot-missing warning, and the progress bar.
+// Output handling shared by the commands that write a folder: the --out and picture flags, the
+// gnuplot-missing warning, and the progress bar. The folder is written as one unit through
+// bnlstm::OutputFolder (bnlstm/io/output_folder.hpp).
 #include <CLI/CLI.hpp>
 #include <filesystem>
 #include <functional>
@@ -24,20 +25,14 @@ struct OutputFlags {
 void add_output_flags(CLI::App* cmd, OutputFlags& flags, const std::string& default_out);
 
 struct OutputPlan {
-  std::filesystem::path dir;
   std::string extension;  // png, svg or pdf
   ImageOptions image;
   bool plots = true;
 };
 
-// Validates --format and checks, before any work, that --out can be written: an existing folder
-// must accept a file, a missing one must be creatable (its nearest existing parent a writable
-// folder). Creates nothing: a run that fails later leaves no empty folder behind.
-// Throws bnlstm::Error "--out DIR: ..." otherwise.
+// The picture settings of the output flags. The folder itself is an OutputFolder
+// (bnlstm/io/output_folder.hpp): begun before any work, committed at the end.
 OutputPlan plan_output(const OutputFlags& flags);
-
-// Creates plan.dir (and parents); throws bnlstm::Error "--out DIR: ..." on failure.
-void create_output_dir(const OutputPlan& plan);
 
 // Runs draw(image, files) unless plots are off; a missing gnuplot becomes a one-line warning on
 // stderr (the numbers were written already). Files drawn are appended to `written`.

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "bnlstm/core/checked.hpp"
 #include "bnlstm/core/error.hpp"
 
 namespace bnlstm {
@@ -41,10 +42,12 @@ void init_gate_blocks(Matrix<T>& w, Index H, InitScheme scheme, Rng& rng) {
 
 template <typename T>
 Lstm<T>::Lstm(const LstmOptions& options, Rng& rng) : options_(options) {
-  const Index I = options.input_size, H = options.hidden_size, G = 4 * H;
+  const Index I = options.input_size, H = options.hidden_size;
   if (I < 1 || H < 1)
     throw Error("Lstm: input_size and hidden_size must be >= 1, got " + std::to_string(I) + " and " +
                 std::to_string(H));
+  Index G = 0;  // 4H gate rows; H may come from a file
+  if (!checked_mul(4, H, G)) throw Error("Lstm: hidden_size " + std::to_string(H) + " is too large");
   if (!(options.eps > 0)) throw Error("Lstm: eps must be > 0, got " + std::to_string(options.eps));
   if (options.momentum && !(*options.momentum >= 0 && *options.momentum <= 1))
     throw Error("Lstm: momentum must be in [0, 1], got " + std::to_string(*options.momentum));

@@ -243,6 +243,14 @@ void RecurrentBatchNorm<T>::load_state(const TensorFile& file, const std::string
   const Index steps = mean.shape[0];
   const std::vector<T> m = mean.values<T>(), v = var.values<T>();
   const std::vector<int64_t> n = tracked.values<int64_t>();
+  // untrusted: a negative or NaN variance would give NaN forecasts without a word
+  for (size_t i = 0; i < m.size(); ++i)
+    if (!std::isfinite(m[i]) || !std::isfinite(v[i]) || v[i] < 0)
+      throw Error(file.source + ": " + prefix +
+                  "running_mean/running_var: expected finite means and variances >= 0, got " +
+                  std::to_string(m[i]) + " and " + std::to_string(v[i]));
+  for (int64_t k : n)
+    if (k < 0) throw Error(file.source + ": " + prefix + "num_batches_tracked: negative count");
   running_mean_ = ConstMatrixMap<T>(m.data(), steps, channels_);
   running_var_ = ConstMatrixMap<T>(v.data(), steps, channels_);
   num_batches_tracked_ = n;

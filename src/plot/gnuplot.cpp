@@ -15,6 +15,9 @@
 #include <cstring>
 #include <utility>
 
+#include "bnlstm/core/error.hpp"
+#include "bnlstm/io/atomic_file.hpp"
+
 extern char** environ;
 
 namespace bnlstm {
@@ -366,7 +369,9 @@ void render_gnuplot(const fs::path& path, const GnuplotScript& script,
   const ImageFormat format = options.format ? *options.format : *from_extension;
   const std::string terminal = gnuplot_terminal(format, options);
 
-  const fs::path parent = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  // through a symbolic link to its target; a device or folder is refused (atomic_file.hpp)
+  const fs::path target = output_target(path);
+  const fs::path parent = target.has_parent_path() ? target.parent_path() : fs::path(".");
   std::error_code ec;
   fs::create_directories(parent, ec);
   if (ec) {
@@ -374,7 +379,7 @@ void render_gnuplot(const fs::path& path, const GnuplotScript& script,
                             ec.message()));
   }
   // The temporary file sits beside the target, so the rename stays on one file system.
-  std::string tmp = (parent / ("." + path.filename().string() + ".XXXXXX")).string();
+  std::string tmp = (parent / ("." + target.filename().string() + ".XXXXXX")).string();
   const int fd = ::mkstemp(tmp.data());
   if (fd < 0) {
     throw Error(fmt::format("{}: cannot write file: {}", path.string(), std::strerror(errno)));
@@ -407,7 +412,7 @@ void render_gnuplot(const fs::path& path, const GnuplotScript& script,
     ::fsync(sync_fd);
     ::close(sync_fd);
   }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+  if (::rename(tmp.c_str(), target.c_str()) != 0) {
     fail(fmt::format("{}: cannot write file: rename failed ({})", path.string(),
                      std::strerror(errno)));
   }

@@ -132,6 +132,9 @@ void ForecastNetwork<T>::load_state(const TensorFile& file) {
       throw Error(
           fmt::format("{}: tensor '{}' has shape ({}, {}), expected ({}, {}) for this model",
                       file.source, p->name, m.rows(), m.cols(), p->value.rows(), p->value.cols()));
+    if (!m.allFinite())
+      throw Error(
+          fmt::format("{}: tensor '{}' holds NaN or infinite values", file.source, p->name));
     values.push_back(std::move(m));
   }
   lstm_.load_state(file);

@@ -58,11 +58,18 @@ TEST(BnDemoCli, WritesTableStatsAndPictures) {
 TEST(BnDemoCli, SvgAndPdfFormats) {
   BNLSTM_SKIP_WITHOUT_GNUPLOT();
   ScratchDir dir("cli-bn-demo-formats");
-  ASSERT_EQ(run_cli(dir, "bn-demo --format svg --out " + dir.path.string()).status, 0);
+  ASSERT_EQ(run_cli(dir, "bn-demo --format svg --out " + (dir.path / "svg").string()).status, 0);
   ASSERT_EQ(
-      run_cli(dir, "bn-demo --format pdf --activation relu --out " + dir.path.string()).status, 0);
-  EXPECT_NE(testing::read_bytes(dir.path / "histogram.svg").find("<svg"), std::string::npos);
-  EXPECT_EQ(testing::read_bytes(dir.path / "activations-relu.pdf").substr(0, 5), "%PDF-");
+      run_cli(dir, "bn-demo --format pdf --activation relu --out " + (dir.path / "pdf").string())
+          .status,
+      0);
+  EXPECT_NE(testing::read_bytes(dir.path / "svg" / "histogram.svg").find("<svg"),
+            std::string::npos);
+  EXPECT_EQ(testing::read_bytes(dir.path / "pdf" / "activations-relu.pdf").substr(0, 5), "%PDF-");
+  // the folder is one run's: a pdf run into the svg folder replaces the svg pictures
+  ASSERT_EQ(run_cli(dir, "bn-demo --format pdf --out " + (dir.path / "svg").string()).status, 0);
+  EXPECT_FALSE(fs::exists(dir.path / "svg" / "histogram.svg"));
+  EXPECT_TRUE(fs::exists(dir.path / "svg" / "histogram.pdf"));
 }
 
 TEST(BnDemoCli, SameSeedPrintsTheSameTable) {

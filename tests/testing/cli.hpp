@@ -37,10 +37,12 @@ inline std::string slurp_file(const std::filesystem::path& p) {
 }
 
 // Runs bnlstm with args; stdout and stderr are captured through files in `scratch` (which must
-// exist), unless `stdout_to` names another destination (e.g. "/dev/full").
+// exist), unless `stdout_to` names another destination (e.g. "/dev/full"); `cwd`: the folder
+// to run in (default: the test's).
 inline CliResult run_cli(const std::vector<std::string>& args, const std::filesystem::path& scratch,
-                         const std::string& stdout_to = "") {
-  std::string cmd = shell_quote(BNLSTM_CLI_PATH);
+                         const std::string& stdout_to = "", const std::string& cwd = "") {
+  std::string cmd =
+      (cwd.empty() ? "" : "cd " + shell_quote(cwd) + " && ") + shell_quote(BNLSTM_CLI_PATH);
   for (const auto& a : args) cmd += " " + shell_quote(a);
   const auto out = scratch / ".cli-stdout", err = scratch / ".cli-stderr";
   cmd += " </dev/null >" + shell_quote(stdout_to.empty() ? out.string() : stdout_to) + " 2>" +
