@@ -1,10 +1,14 @@
 # Two commands do all set-up: `make demo` and `make test`. Everything else is here too.
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
+BUILD_CLANG ?= build-clang
+BUILD_FUZZ ?= build-fuzz
+CLANG_CXX  ?= clang++
 JOBS       ?= $(shell nproc)
 PYTHON     ?= /usr/bin/python3
 
-.PHONY: all deps deps-torch deps-study configure build demo test test-asan golden bench format clean install
+.PHONY: all deps deps-torch deps-study deps-clang configure build demo test test-asan test-clang \
+        fuzz golden bench format clean install
 
 all: build
 
@@ -17,6 +21,9 @@ deps-torch:
 # Fashion-MNIST for `bnlstm classify` / `bnlstm study` (docs/study.md); part of demo's set-up
 deps-study:
 	@scripts/install-deps.sh --study
+
+deps-clang:
+	@scripts/install-deps.sh --clang
 
 $(BUILD)/CMakeCache.txt: | deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release -DPython_EXECUTABLE=$(PYTHON)
@@ -44,6 +51,24 @@ test-asan: deps
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 	ctest --test-dir $(BUILD_ASAN) --output-on-failure -j $(JOBS)
 
+# The same build and tests with clang (the project must build with clang 14 as well as GCC 12).
+test-clang: deps deps-clang
+	cmake -S . -B $(BUILD_CLANG) -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=$(CLANG_CXX) \
+	  -DBNLSTM_BENCH=OFF
+	cmake --build $(BUILD_CLANG) -j $(JOBS)
+	ctest --test-dir $(BUILD_CLANG) --output-on-failure -j $(JOBS)
+
+# libFuzzer over the CSV reader and the checkpoint loader (fuzz/), with address and undefined-
+# behaviour sanitizers, FUZZ_SECONDS per fuzzer (seed corpora in fuzz/corpus/, new inputs and any
+# crash under $(BUILD_FUZZ)/). Fails when a fuzzer finds something.
+FUZZ_SECONDS ?= 180
+fuzz: deps deps-clang
+	cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=$(CLANG_CXX) \
+	  -DBNLSTM_SANITIZE=ON -DBNLSTM_FUZZ=ON -DBNLSTM_TESTS=OFF -DBNLSTM_BENCH=OFF \
+	  -DBNLSTM_NATIVE=OFF
+	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target bnlstm_csv_fuzzer bnlstm_checkpoint_fuzzer
+	scripts/run-fuzzers.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)
+
 # Regenerates tests/golden/ from PyTorch (Debian's python3-torch).
 golden: deps-torch
 	$(PYTHON) tools/make_golden.py
@@ -52,7 +77,7 @@ format:
 	clang-format -i $$(git ls-files '*.hpp' '*.cpp')
 
 clean:
-	rm -rf $(BUILD) $(BUILD_ASAN)
+	rm -rf $(BUILD) $(BUILD_ASAN) $(BUILD_CLANG) $(BUILD_FUZZ)
 
 # bnlstm vs PyTorch in one run: microbenchmarks (same shapes, threads, warm-up and repetitions on
 # both sides, one table with the ratio per row) and the end-to-end seconds per epoch and peak

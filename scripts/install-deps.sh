@@ -4,6 +4,7 @@
 #   scripts/install-deps.sh --torch  also PyTorch (golden files, benchmarks)
 #   scripts/install-deps.sh --study  also Fashion-MNIST (bnlstm classify / study, `make demo`;
 #                                    30 MB; the tests do not need it)
+#   scripts/install-deps.sh --clang  also clang, its OpenMP and libFuzzer (make test-clang, fuzz)
 set -euo pipefail
 
 packages=(
@@ -26,7 +27,11 @@ if [[ "${1:-}" == "--torch" ]]; then
   # PyTorch reference; OpenBLAS so Debian's torch does not fall back to the reference BLAS.
   packages+=(python3-torch python3-numpy libopenblas0-pthread)
 fi
-
+if [[ "${1:-}" == "--clang" ]]; then
+  # clang 14 (Debian 12's), its OpenMP runtime, and compiler-rt, which holds libFuzzer and the
+  # sanitizer runtimes; only `make test-clang` and `make fuzz` need them.
+  packages+=(clang libomp-dev libclang-rt-dev)
+fi
 if [[ "${1:-}" == "--study" ]]; then
   packages+=(dataset-fashion-mnist)  # /usr/share/datasets/fashion-mnist/*-ubyte.gz
 fi

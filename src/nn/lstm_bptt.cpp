@@ -364,7 +364,9 @@ void Lstm<T>::step_backward(Index t, Index N, const Eigen::Ref<const Matrix<T>>&
           auto dh = dh_carry.middleRows(r0, rn).array();
           auto dc = dc_carry.middleRows(r0, rn).array();
           const auto ib = i.middleRows(r0, rn), fb = f.middleRows(r0, rn), gb = g.middleRows(r0, rn);
-          const auto ob = o.middleRows(r0, rn), tcb = tc.middleRows(r0, rn).array();
+          // two declarations: the types differ, which clang rejects in one (GCC accepts it)
+          const auto ob = o.middleRows(r0, rn);
+          const auto tcb = tc.middleRows(r0, rn).array();
           auto da_b = da.middleRows(r0, rn);
           // h_t = o ⊙ tanh(c_t)
           dh += dy.middleRows(r + r0, rn).array();
