@@ -54,7 +54,7 @@ test-asan: deps
 # The same build and tests with clang (the project must build with clang 14 as well as GCC 12).
 test-clang: deps deps-clang
 	cmake -S . -B $(BUILD_CLANG) -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=$(CLANG_CXX) \
-	  -DBNLSTM_BENCH=OFF
+	  -DBNLSTM_BENCH=OFF -DBNLSTM_PYTHON=OFF
 	cmake --build $(BUILD_CLANG) -j $(JOBS)
 	ctest --test-dir $(BUILD_CLANG) --output-on-failure -j $(JOBS)
 
@@ -65,7 +65,7 @@ FUZZ_SECONDS ?= 180
 fuzz: deps deps-clang
 	cmake -S . -B $(BUILD_FUZZ) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=$(CLANG_CXX) \
 	  -DBNLSTM_SANITIZE=ON -DBNLSTM_FUZZ=ON -DBNLSTM_TESTS=OFF -DBNLSTM_BENCH=OFF \
-	  -DBNLSTM_NATIVE=OFF
+	  -DBNLSTM_NATIVE=OFF -DBNLSTM_MPI=OFF -DBNLSTM_PYTHON=OFF
 	cmake --build $(BUILD_FUZZ) -j $(JOBS) --target bnlstm_csv_fuzzer bnlstm_checkpoint_fuzzer
 	scripts/run-fuzzers.sh $(BUILD_FUZZ) $(FUZZ_SECONDS)
 
