@@ -33,6 +33,9 @@ void bind_data(py::module_& m) {
         o.start = date_arg(start, "start");
         o.end = date_arg(end, "end");
         o.strict = strict;
+        // read_csv keeps its documented behaviour (skip and list every bad row); the CLI stops
+        // on files with more than CsvOptions::max_bad_share bad rows (issue #10)
+        o.max_bad_share = 1.0;
         Series s;
         LoadReport report;
         {
