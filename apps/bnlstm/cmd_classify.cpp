@@ -18,6 +18,7 @@
 #include "bnlstm/classify/classification_run.hpp"
 #include "bnlstm/classify/classifier_checkpoint.hpp"
 #include "bnlstm/io/atomic_file.hpp"
+#include "bnlstm/io/output_folder.hpp"
 #include "bnlstm/plot/charts.hpp"
 #include "classify_options.hpp"
 #include "commands.hpp"
@@ -110,7 +111,16 @@ void run_classify(const Flags& f) {
   // settings first: a bad flag or folder fails before any work
   const ClassifierConfig config = network_config(f.c);
   const ClassifierTrainOptions topt = train_options(f.c, f.c.optimizer, f.c.lr);
-  const OutputPlan out = plan_output(f.output);
+  const OutputPlan plan = plan_output(f.output);
+  // --out as one unit (bnlstm/io/output_folder.hpp): locked and staged now, swapped in at the end
+  OutputFolder folder =
+      OutputFolder::begin(f.output.out, "--out",
+                          {"model.safetensors", "history.csv", "history.json", "metrics.json",
+                           "confusion.csv", "loss.*", "accuracy.*"});
+  const struct {
+    fs::path dir;  // the staging folder until commit()
+    std::string extension;
+  } out{folder.path(), plan.extension};
   const ImageTask task = load_image_task(f.c.task);
   const SequenceShape shape{task.train_data->steps(), task.train_data->inputs()};
   if (!f.quiet) {
@@ -180,7 +190,6 @@ void run_classify(const Flags& f) {
   training["best_step"] = h.best_step;
   training["seconds_per_epoch"] = h.seconds_per_epoch();
   training["seconds"] = r.seconds;
-  create_output_dir(out);
   std::vector<fs::path> written;
   ClassifierCheckpoint info;
   info.config = r.net->config();
@@ -200,7 +209,7 @@ void run_classify(const Flags& f) {
   write_file_atomically(out.dir / "confusion.csv", confusion_csv(r.test));
   written.push_back(out.dir / "metrics.json");
   written.push_back(out.dir / "confusion.csv");
-  write_plots(out, written, [&](const ImageOptions& image, std::vector<fs::path>& files) {
+  write_plots(plan, written, [&](const ImageOptions& image, std::vector<fs::path>& files) {
     LineSeries tl{"training (mean since the previous point)", {}, {}}, vl{"validation", {}, {}};
     LineSeries ta = tl, va = vl;
     for (const EvalPoint& p : h.points) {
@@ -221,8 +230,10 @@ void run_classify(const Flags& f) {
                image);
     files.push_back(acc);
   });
+  folder.commit();
   if (!f.quiet)
-    for (const auto& w : written) fmt::print("wrote {}\n", w.string());
+    for (const auto& w : written)
+      fmt::print("wrote {}\n", (folder.final_path() / w.filename()).string());
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 
 #include "bnlstm/classify/study.hpp"
 #include "bnlstm/io/atomic_file.hpp"
+#include "bnlstm/io/output_folder.hpp"
 #include "classify_options.hpp"
 #include "commands.hpp"
 #include "workflow_output.hpp"
@@ -50,7 +51,14 @@ void run_study_command(const Flags& f) {
     o.optimizers.push_back({f.optimizers[k], t.optimizer, t.optimizer_config});
     o.training = t;
   }
-  const OutputPlan out = plan_output(f.output);
+  const OutputPlan plan = plan_output(f.output);
+  // --out as one unit (bnlstm/io/output_folder.hpp): locked and staged now, swapped in at the end
+  OutputFolder folder = OutputFolder::begin(f.output.out, "--out",
+                                            {"study.md", "study.json", "loss.*", "val_accuracy.*"});
+  const struct {
+    fs::path dir;  // the staging folder until commit()
+    std::string extension;
+  } out{folder.path(), plan.extension};
   const ImageTask task = load_image_task(f.c.task);
   if (!f.quiet) {
     fmt::print(
@@ -80,21 +88,22 @@ void run_study_command(const Flags& f) {
   const StudyResult result = run_study(task, o, cb);
   const std::string table = study_table(result);
   fmt::print("\n{}", table);
-  create_output_dir(out);
   std::vector<fs::path> written;
   write_file_atomically(out.dir / "study.md", table);
   write_file_atomically(out.dir / "study.json", study_json(result));
   written.push_back(out.dir / "study.md");
   written.push_back(out.dir / "study.json");
-  write_plots(out, written, [&](const ImageOptions& image, std::vector<fs::path>& files) {
+  write_plots(plan, written, [&](const ImageOptions& image, std::vector<fs::path>& files) {
     const fs::path loss = out.dir / ("loss." + out.extension);
     const fs::path acc = out.dir / ("val_accuracy." + out.extension);
     study_charts(result, loss, acc, image);
     files.push_back(loss);
     files.push_back(acc);
   });
+  folder.commit();
   if (!f.quiet)
-    for (const auto& w : written) fmt::print("wrote {}\n", w.string());
+    for (const auto& w : written)
+      fmt::print("wrote {}\n", (folder.final_path() / w.filename()).string());
 }
 
 }  // namespace
