@@ -42,10 +42,24 @@ Split chronological_split(Index rows, Index lookback, Index horizon, const Split
   const Index n_train = static_cast<Index>(std::floor(f.train * static_cast<double>(T)));
   const Index n_val =
       std::min(T - n_train, static_cast<Index>(std::floor(f.validation * static_cast<double>(T))));
+  return split_at_rows(T, L, H, n_train, n_train + n_val, T);
+}
+
+Split split_at_rows(Index rows, Index lookback, Index horizon, Index train_end,
+                    Index validation_end, Index test_end) {
+  const Index T = rows, L = lookback, H = horizon, n_train = train_end;
+  if (L < 1 || H < 1)
+    throw Error("split: look-back and horizon must be >= 1, got " + std::to_string(L) + " and " +
+                std::to_string(H));
+  if (!(0 <= train_end && train_end <= validation_end && validation_end <= test_end &&
+        test_end <= rows))
+    throw Error("split: expected 0 <= train end <= validation end <= test end <= " +
+                std::to_string(rows) + " rows, got " + std::to_string(train_end) + ", " +
+                std::to_string(validation_end) + ", " + std::to_string(test_end));
   Split s;
-  s.train_rows = {0, n_train};
-  s.validation_rows = {n_train, n_train + n_val};
-  s.test_rows = {n_train + n_val, T};
+  s.train_rows = {0, train_end};
+  s.validation_rows = {train_end, validation_end};
+  s.test_rows = {validation_end, test_end};
 
   // windows: by first target, all targets inside the part
   const Index count = std::max<Index>(0, T - L - H + 1);

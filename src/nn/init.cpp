@@ -15,13 +15,14 @@ struct SchemeName {
   std::string_view name;
 };
 
-constexpr std::array<SchemeName, 7> kSchemes{{{InitScheme::random, "random"},
+constexpr std::array<SchemeName, 8> kSchemes{{{InitScheme::random, "random"},
                                               {InitScheme::xavier, "xavier"},
                                               {InitScheme::he, "he"},
                                               {InitScheme::uniform, "uniform"},
                                               {InitScheme::glorot_uniform, "glorot_uniform"},
                                               {InitScheme::orthogonal, "orthogonal"},
-                                              {InitScheme::identity, "identity"}}};
+                                              {InitScheme::identity, "identity"},
+                                              {InitScheme::torch, "torch"}}};
 
 // w: (rows, cols); every entry scale * N(0, 1), drawn in double.
 template <typename T>
@@ -111,6 +112,9 @@ void init_weight(Matrix<T>& w, InitScheme scheme, Rng& rng) {
       return;
     case InitScheme::identity:  // draws nothing
       w.setIdentity();
+      return;
+    case InitScheme::torch:  // nn.Linear: kaiming_uniform_(a = sqrt(5)) = U(+-1/sqrt(fan_in))
+      fill_uniform(w, 1.0 / std::sqrt(fan_in), rng);
       return;
   }
   throw Error("init_weight: invalid InitScheme value " + std::to_string(static_cast<int>(scheme)));

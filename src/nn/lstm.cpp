@@ -13,14 +13,18 @@ LstmNorm parse_lstm_norm(std::string_view name) {
   if (name == "none") return LstmNorm::none;
   if (name == "batch") return LstmNorm::batch;
   if (name == "layer") return LstmNorm::layer;
-  throw Error("unknown LSTM normalization '" + std::string(name) + "' (expected none, batch or layer)");
+  throw Error("unknown LSTM normalization '" + std::string(name) +
+              "' (expected none, batch or layer)");
 }
 
 std::string to_string(LstmNorm norm) {
   switch (norm) {
-    case LstmNorm::none: return "none";
-    case LstmNorm::batch: return "batch";
-    case LstmNorm::layer: return "layer";
+    case LstmNorm::none:
+      return "none";
+    case LstmNorm::batch:
+      return "batch";
+    case LstmNorm::layer:
+      return "layer";
   }
   return "?";
 }
@@ -28,12 +32,18 @@ std::string to_string(LstmNorm norm) {
 namespace {
 
 // Fills w (4H, K) gate block by gate block, so that each gate's (H, K) block gets the scheme's
-// fan-in/fan-out (and orthogonal blocks are orthogonal per gate).
+// fan-in/fan-out (and orthogonal blocks are orthogonal per gate). torch: nn.LSTM's
+// U(+-1/sqrt(H)) for every block, drawn as the transposed (K, H) block of the Linear rule.
 template <typename T>
 void init_gate_blocks(Matrix<T>& w, Index H, InitScheme scheme, Rng& rng) {
-  Matrix<T> block(H, w.cols());
+  Matrix<T> block(H, w.cols()), transposed(w.cols(), H);
   for (Index g = 0; g < 4; ++g) {
-    init_weight(block, scheme, rng);
+    if (scheme == InitScheme::torch) {
+      init_weight(transposed, scheme, rng);
+      block = transposed.transpose();
+    } else {
+      init_weight(block, scheme, rng);
+    }
     w.middleRows(g * H, H) = block;
   }
 }
@@ -62,7 +72,8 @@ Lstm<T>::Lstm(const LstmOptions& options, Rng& rng) : options_(options) {
     bias_hh_ = Parameter<T>(full_name("bias_hh_l0"), 1, G);
   } else {
     bias_ih_ = Parameter<T>(full_name("bias_l0"), 1, G);
-    const T gamma = static_cast<T>(options.gamma_init.value_or(options.norm == LstmNorm::batch ? 0.1 : 1.0));
+    const T gamma =
+        static_cast<T>(options.gamma_init.value_or(options.norm == LstmNorm::batch ? 0.1 : 1.0));
     gamma_x_ = Parameter<T>(full_name("norm_ih.weight"), 1, G);
     gamma_h_ = Parameter<T>(full_name("norm_hh.weight"), 1, G);
     gamma_c_ = Parameter<T>(full_name("norm_c.weight"), 1, H);
@@ -152,8 +163,10 @@ void Lstm<T>::load_state(const TensorFile& file, const std::string& prefix) {
 template <typename T>
 void Lstm<T>::load_torch(const TensorFile& file, const std::string& prefix) {
   if (options_.norm != LstmNorm::none)
-    throw Error(file.source + ": torch.nn.LSTM weights load only into an LSTM with norm=none, this one has norm=" +
-                to_string(options_.norm));
+    throw Error(
+        file.source +
+        ": torch.nn.LSTM weights load only into an LSTM with norm=none, this one has norm=" +
+        to_string(options_.norm));
   // Read all four before assigning any, so that a bad file leaves the layer unchanged.
   Matrix<T> w[4];
   Parameter<T>* dest[4] = {&weight_ih_, &weight_hh_, &bias_ih_, &bias_hh_};
@@ -163,14 +176,17 @@ void Lstm<T>::load_torch(const TensorFile& file, const std::string& prefix) {
     const StoredTensor& stored = file.get(name);
     const bool is_bias = k >= 2;
     const Index rows = dest[k]->value.rows(), cols = dest[k]->value.cols();
-    const std::vector<int64_t> expected = is_bias ? std::vector<int64_t>{cols} : std::vector<int64_t>{rows, cols};
+    const std::vector<int64_t> expected =
+        is_bias ? std::vector<int64_t>{cols} : std::vector<int64_t>{rows, cols};
     if (stored.shape != expected) {
       std::string shape = "(";
-      for (size_t d = 0; d < stored.shape.size(); ++d) shape += (d ? ", " : "") + std::to_string(stored.shape[d]);
-      throw Error(file.source + ": " + name + " has shape " + shape + "), expected (" +
-                  (is_bias ? std::to_string(cols) : std::to_string(rows) + ", " + std::to_string(cols)) +
-                  ") for input_size " + std::to_string(options_.input_size) + ", hidden_size " +
-                  std::to_string(options_.hidden_size));
+      for (size_t d = 0; d < stored.shape.size(); ++d)
+        shape += (d ? ", " : "") + std::to_string(stored.shape[d]);
+      throw Error(
+          file.source + ": " + name + " has shape " + shape + "), expected (" +
+          (is_bias ? std::to_string(cols) : std::to_string(rows) + ", " + std::to_string(cols)) +
+          ") for input_size " + std::to_string(options_.input_size) + ", hidden_size " +
+          std::to_string(options_.hidden_size));
     }
     const std::vector<T> values = stored.values<T>();
     w[k] = ConstMatrixMap<T>(values.data(), rows, cols);

@@ -2,70 +2,16 @@
 
 #include <fmt/core.h>
 
-#include <chrono>
-#include <cmath>
-
 #include "bnlstm/plot/histogram.hpp"
+#include "chart_frame.hpp"
 
 namespace bnlstm {
 
-namespace {
-
-// Okabe-Ito colours: distinct for colour-blind readers and in grey print.
-constexpr const char* kColours[] = {"#0072B2", "#E69F00", "#009E73", "#CC79A7",
-                                    "#56B4E9", "#D55E00", "#F0E442", "#000000"};
-
-std::string colour(size_t i) {
-  return kColours[i % std::size(kColours)];
-}
-
-// Title, labels, grid, legend: the same frame for every chart.
-void add_frame(GnuplotScript& s, const std::string& title, const std::string& xlabel,
-               const std::string& ylabel) {
-  s.add("set title " + gnuplot_quote(title) + " font 'Sans:Bold'");
-  s.add("set xlabel " + gnuplot_quote(xlabel));
-  s.add("set ylabel " + gnuplot_quote(ylabel));
-  s.add("set border 3 lc rgb '#404040'");
-  s.add("set tics nomirror");
-  s.add("set style line 100 lc rgb '#e4e4e4' lw 1 dt solid");
-  s.add("set grid back ls 100, ls 100");
-  // the legend sits right of the plot, where it can never hide data
-  s.add("set key outside right top vertical Left reverse nobox samplen 2");
-}
-
-std::string chart_name(const char* kind, const std::string& title) {
-  return title.empty() ? std::string(kind) : fmt::format("{} '{}'", kind, title);
-}
-
-void check_values(const std::vector<double>& v, bool positive, const std::string& where,
-                  const char* axis) {
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (!std::isfinite(v[i])) {
-      throw Error(fmt::format("{}: {}[{}] = {} is not finite", where, axis, i, v[i]));
-    }
-    if (positive && v[i] <= 0) {
-      throw Error(
-          fmt::format("{}: {}[{}] = {} is not > 0 (log-scale y axis)", where, axis, i, v[i]));
-    }
-  }
-}
-
-void check_iso_date(const std::string& date, const std::string& where) {
-  bool ok = date.size() == 10 && date[4] == '-' && date[7] == '-';
-  for (size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
-    ok = ok && std::isdigit(static_cast<unsigned char>(date[i]));
-  }
-  if (ok) {
-    using namespace std::chrono;
-    const year_month_day ymd{year{std::stoi(date.substr(0, 4))},
-                             month{static_cast<unsigned>(std::stoi(date.substr(5, 2)))},
-                             day{static_cast<unsigned>(std::stoi(date.substr(8, 2)))}};
-    ok = ymd.ok();
-  }
-  if (!ok) throw Error(fmt::format("{}: date '{}' is not a valid YYYY-MM-DD date", where, date));
-}
-
-}  // namespace
+using chart_frame::add_frame;
+using chart_frame::chart_name;
+using chart_frame::check_iso_date;
+using chart_frame::check_values;
+using chart_frame::colour;
 
 GnuplotScript histogram_script(const HistogramChart& chart) {
   const std::string name = chart_name("histogram chart", chart.title);
@@ -121,8 +67,19 @@ GnuplotScript line_script(const LineChart& chart) {
     check_values(series.y, chart.log_y, where, "y");
     s.add_data_block(fmt::format("line{}", k), {series.x, series.y});
   }
+  for (size_t m = 0; m < chart.markers.size(); ++m) {
+    const LineMarker& marker = chart.markers[m];
+    const std::string where = fmt::format("{}: marker '{}'", name, marker.title);
+    check_values({marker.x}, false, where, "x");
+    check_values({marker.y}, chart.log_y, where, "y");
+    s.add_data_block(fmt::format("marker{}", m),
+                     {std::vector<double>{marker.x}, std::vector<double>{marker.y}});
+  }
   add_frame(s, chart.title, chart.xlabel, chart.ylabel);
   if (chart.log_y) s.add("set logscale y");
+  for (const LineMarker& marker : chart.markers)
+    s.add(fmt::format("set arrow from {}, graph 0 to {}, graph 1 nohead dt 2 lc rgb '#404040'",
+                      gnuplot_number(marker.x), gnuplot_number(marker.x)));
   const char* style = chart.points ? "linespoints pt 7 ps 0.6" : "lines";
   std::string plot = "plot ";
   for (size_t k = 0; k < chart.series.size(); ++k) {
@@ -130,6 +87,9 @@ GnuplotScript line_script(const LineChart& chart) {
     plot += fmt::format("$line{} using 1:2 with {} lw 2 lc rgb '{}' title {}", k, style, colour(k),
                         gnuplot_quote(chart.series[k].title));
   }
+  for (size_t m = 0; m < chart.markers.size(); ++m)
+    plot += fmt::format(", $marker{} using 1:2 with points pt 7 ps 2 lc rgb '#000000' title {}", m,
+                        gnuplot_quote(chart.markers[m].title));
   s.add(plot);
   return s;
 }

@@ -14,6 +14,15 @@ EarlyStopping::EarlyStopping(int patience, double delta) : patience_(patience), 
     throw Error(fmt::format("--delta must be a finite number >= 0, got {}", delta));
 }
 
+void EarlyStopping::set_initial(double val_loss) {
+  if (epoch_ > 0) throw Error("EarlyStopping::set_initial: called after the first epoch");
+  if (!std::isfinite(val_loss)) return;
+  has_reference_ = true;
+  reference_ = val_loss;
+  best_loss_ = val_loss;
+  best_epoch_ = 0;
+}
+
 bool EarlyStopping::update(double val_loss) {
   ++epoch_;
   const bool finite = std::isfinite(val_loss);

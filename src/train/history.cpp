@@ -9,8 +9,22 @@
 
 namespace bnlstm {
 
+std::string TrainingHistory::part_label() const {
+  return part == ValidationPart::test ? "test loss" : "validation loss";
+}
+
+std::string TrainingHistory::part_key() const {
+  return part == ValidationPart::test ? "test_loss" : "val_loss";
+}
+
+const EpochRecord* TrainingHistory::find(int epoch) const {
+  for (const auto& e : epochs)
+    if (e.epoch == epoch) return &e;
+  return nullptr;
+}
+
 std::string TrainingHistory::to_csv() const {
-  std::string out = "epoch,train_loss,val_loss\n";
+  std::string out = "epoch,train_loss," + part_key() + "\n";
   // fmt's "{}" is the shortest representation that reads back to the same double
   for (const auto& e : epochs) out += fmt::format("{},{},{}\n", e.epoch, e.train_loss, e.val_loss);
   return out;
@@ -19,8 +33,10 @@ std::string TrainingHistory::to_csv() const {
 std::string TrainingHistory::to_json() const {
   nlohmann::ordered_json j;
   j["loss"] = loss;
+  j["validation_part"] = part == ValidationPart::test ? "test" : "validation";
   j["best_epoch"] = best_epoch;
   j["stopped_early"] = stopped_early;
+  if (stopped_by_request) j["stopped_by_request"] = true;
   auto ep = nlohmann::ordered_json::array(), tl = ep, vl = ep;
   for (const auto& e : epochs) {
     ep.push_back(e.epoch);
@@ -29,7 +45,7 @@ std::string TrainingHistory::to_json() const {
   }
   j["epochs"] = std::move(ep);
   j["train_loss"] = std::move(tl);
-  j["val_loss"] = std::move(vl);
+  j[part_key()] = std::move(vl);
   return j.dump(2) + "\n";
 }
 
@@ -40,11 +56,16 @@ TrainingHistory TrainingHistory::from_json(const std::string& text, const std::s
     h.loss = j.at("loss").get<std::string>();
     h.best_epoch = j.at("best_epoch").get<int>();
     h.stopped_early = j.at("stopped_early").get<bool>();
+    h.stopped_by_request = j.value("stopped_by_request", false);
+    // absent in histories written before the notebook's protocol was named
+    if (j.value("validation_part", std::string("validation")) == "test")
+      h.part = ValidationPart::test;
     const auto& ep = j.at("epochs");
     const auto& tl = j.at("train_loss");
-    const auto& vl = j.at("val_loss");
+    const auto& vl = j.at(h.part_key());
     if (ep.size() != tl.size() || ep.size() != vl.size())
-      throw Error(source + ": history arrays 'epochs', 'train_loss', 'val_loss' differ in length");
+      throw Error(source + ": history arrays 'epochs', 'train_loss', '" + h.part_key() +
+                  "' differ in length");
     for (size_t i = 0; i < ep.size(); ++i)
       h.epochs.push_back({ep[i].get<int>(), tl[i].get<double>(), vl[i].get<double>()});
     return h;

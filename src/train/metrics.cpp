@@ -7,6 +7,7 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -15,7 +16,8 @@
 namespace bnlstm {
 
 ForecastErrors forecast_errors(const MatrixD& predicted, const MatrixD& actual,
-                               const MatrixD& predicted_scaled, const MatrixD& actual_scaled) {
+                               const MatrixD& predicted_scaled, const MatrixD& actual_scaled,
+                               double mase_scale) {
   auto shape = [](const MatrixD& m) { return fmt::format("({}, {})", m.rows(), m.cols()); };
   if (predicted.rows() != actual.rows() || predicted.cols() != actual.cols() ||
       predicted_scaled.rows() != actual.rows() || predicted_scaled.cols() != actual.cols() ||
@@ -39,7 +41,22 @@ ForecastErrors forecast_errors(const MatrixD& predicted, const MatrixD& actual,
     e.mape = 100.0 * (diff.array() / actual.array()).abs().sum() / n;
   // scaled-unit error
   e.mse_scaled = (predicted_scaled - actual_scaled).squaredNorm() / n;
+  // relative to the naive forecast's in-sample error
+  e.mase = mase_scale > 0 ? e.mae / mase_scale : std::numeric_limits<double>::quiet_NaN();
   return e;
+}
+
+std::vector<ForecastErrors> forecast_errors_by_step(const MatrixD& predicted, const MatrixD& actual,
+                                                    const MatrixD& predicted_scaled,
+                                                    const MatrixD& actual_scaled,
+                                                    double mase_scale) {
+  // the full check first, so a shape error names the whole matrices
+  forecast_errors(predicted, actual, predicted_scaled, actual_scaled, mase_scale);
+  std::vector<ForecastErrors> steps;
+  for (Index k = 0; k < actual.cols(); ++k)
+    steps.push_back(forecast_errors(predicted.col(k), actual.col(k), predicted_scaled.col(k),
+                                    actual_scaled.col(k), mase_scale));
+  return steps;
 }
 
 MatrixD persistence_forecast(const VectorD& last, Index horizon) {
@@ -48,30 +65,88 @@ MatrixD persistence_forecast(const VectorD& last, Index horizon) {
   return out;
 }
 
+MatrixD seasonal_naive_forecast(const VectorD& values, const std::vector<Index>& origin_rows,
+                                Index horizon, Index season) {
+  if (season < 1) throw Error(fmt::format("seasonal naive: season must be >= 1, got {}", season));
+  const Index R = static_cast<Index>(origin_rows.size()), T = values.size();
+  MatrixD out(R, horizon);
+  for (Index r = 0; r < R; ++r) {
+    const Index t = origin_rows[static_cast<size_t>(r)];
+    for (Index h = 1; h <= horizon; ++h) {
+      // the same phase, one season (or more, beyond the first season) before the target
+      const Index row = t + h - season * ((h - 1) / season + 1);
+      if (row < 0 || t >= T)
+        throw Error(fmt::format(
+            "seasonal naive: a season of {} rows needs {} rows before the forecast from row {}",
+            season, season, t));
+      out(r, h - 1) = values[row];
+    }
+  }
+  return out;
+}
+
+double naive_scale(const VectorD& values, Index begin, Index end, Index season) {
+  if (season < 1) throw Error(fmt::format("naive scale: season must be >= 1, got {}", season));
+  begin = std::max<Index>(begin, 0);
+  end = std::min<Index>(end, values.size());
+  if (end - begin <= season)
+    throw Error(
+        fmt::format("naive scale: {} rows hold no pair {} rows apart", end - begin, season));
+  double sum = 0;
+  for (Index t = begin + season; t < end; ++t) sum += std::abs(values[t] - values[t - season]);
+  return sum / static_cast<double>(end - begin - season);
+}
+
 namespace {
 
+std::string number_or_na(double x, const char* format) {
+  return std::isnan(x) ? std::string("n/a") : fmt::format(fmt::runtime(format), x);
+}
+
 std::string row(const std::string& name, const ForecastErrors& e) {
-  const std::string mape = std::isnan(e.mape) ? std::string("n/a") : fmt::format("{:.2f}%", e.mape);
-  return fmt::format("{:<30}{:>13.7f}{:>12.4f}{:>12.4f}{:>9}\n", name, e.mse_scaled, e.rmse, e.mae,
-                     mape);
+  return fmt::format("{:<32}{:>13.7f}{:>12.4f}{:>12.4f}{:>9}{:>8}\n", name, e.mse_scaled, e.rmse,
+                     e.mae, number_or_na(e.mape, "{:.2f}%"), number_or_na(e.mase, "{:.3f}"));
+}
+
+std::string verdict(const ForecastErrors& model, const ForecastErrors& base,
+                    const std::string& name) {
+  const double rel = base.rmse > 0 ? 100.0 * (model.rmse / base.rmse - 1.0) : 0.0;
+  return fmt::format("verdict: the model {} {} (RMSE {:.4f} vs {:.4f}, {:+.1f}%)\n",
+                     model.rmse < base.rmse ? "beats" : "does NOT beat", name, model.rmse,
+                     base.rmse, rel);
 }
 
 }  // namespace
 
 std::string format_comparison(const ForecastComparison& c) {
-  std::string out = fmt::format("{:<30}{:>13}{:>12}{:>12}{:>9}\n",
+  std::string out = fmt::format("{:<32}{:>13}{:>12}{:>12}{:>9}{:>8}\n",
                                 fmt::format("{} ({} forecasts)", c.label, c.model.count),
-                                "MSE(scaled)", "RMSE", "MAE", "MAPE");
+                                "MSE(scaled)", "RMSE", "MAE", "MAPE", "MASE");
+  const std::string seasonal_name = fmt::format("seasonal naive ({} rows)", c.season);
   out += row("model", c.model);
   out += row("persistence (tomorrow=today)", c.baseline);
-  const double rel = c.baseline.rmse > 0 ? 100.0 * (c.model.rmse / c.baseline.rmse - 1.0) : 0.0;
-  if (c.model_beats_baseline())
-    out += fmt::format("verdict: the model beats persistence (RMSE {:.4f} vs {:.4f}, {:+.1f}%)\n",
-                       c.model.rmse, c.baseline.rmse, rel);
-  else
-    out += fmt::format(
-        "verdict: the model does NOT beat persistence (RMSE {:.4f} vs {:.4f}, {:+.1f}%)\n",
-        c.model.rmse, c.baseline.rmse, rel);
+  if (c.seasonal) out += row(seasonal_name, *c.seasonal);
+  out += verdict(c.model, c.baseline, "persistence");
+  if (c.seasonal) out += verdict(c.model, *c.seasonal, "seasonal naive");
+  // errors per horizon step
+  if (c.model_steps.size() > 1) {
+    out += fmt::format("\n{:<8}{:>14}{:>14}{:>10}", "step", "RMSE model", "persistence", "ratio");
+    if (c.seasonal) out += fmt::format("{:>16}{:>10}", "seasonal naive", "ratio");
+    out += "\n";
+    for (size_t k = 0; k < c.model_steps.size(); ++k) {
+      const double m = c.model_steps[k].rmse, p = c.baseline_steps[k].rmse;
+      out += fmt::format("{:<8}{:>14.4f}{:>14.4f}{:>9.3f}x", k + 1, m, p, m / p);
+      if (c.seasonal && k < c.seasonal_steps.size())
+        out += fmt::format("{:>16.4f}{:>9.3f}x", c.seasonal_steps[k].rmse,
+                           m / c.seasonal_steps[k].rmse);
+      out += "\n";
+    }
+  }
+  if (!std::isnan(c.model.mase))
+    out += fmt::format("MASE: mean absolute error / that of the {} on the training rows\n",
+                       c.mase_season > 1
+                           ? fmt::format("seasonal naive forecast ({} rows)", c.mase_season)
+                           : std::string("persistence forecast"));
   return out;
 }
 

@@ -118,10 +118,22 @@ TrainingHistory Trainer<T>::fit(Range train, Range validation, Rng& rng,
     windows_.gather_inputs(x_recal_, recal_);
   }
 
-  for (int epoch = 1; epoch <= options_.epochs; ++epoch) {
+  // epoch 0: the starting weights, scored like an epoch
+  if (options_.score_initial) {
+    if (recalibrate) net_.recalibrate_batch_norm(x_recal_, L);
+    const EpochRecord record{0, evaluate(train), evaluate(validation)};
+    history.epochs.push_back(record);
+    stopping.set_initial(record.val_loss);
+    net_.copy_state(best);
+    if (callbacks.on_epoch) callbacks.on_epoch(record, stopping);
+  }
+  const auto stop_requested = [&] { return callbacks.should_stop && callbacks.should_stop(); };
+
+  for (int epoch = 1; epoch <= options_.epochs && !history.stopped_by_request; ++epoch) {
     if (options_.shuffle) shuffle_indices(order_, rng);
     net_.train();
     double loss_sum = 0;
+    Index seen = 0;
     for (Index b = 0; b < batches; ++b) {
       const Index begin = b * B, end = (b == batches - 1) ? n : begin + B;
       const std::span<const Index> idx(order_.data() + begin, static_cast<size_t>(end - begin));
@@ -134,6 +146,7 @@ TrainingHistory Trainer<T>::fit(Range train, Range validation, Rng& rng,
             "training diverged at epoch {} (batch loss {}); try a lower --lr or a --clip", epoch,
             static_cast<double>(loss)));
       loss_sum += static_cast<double>(loss) * static_cast<double>(end - begin);
+      seen = end;
       // backward
       loss_.gradient(pred, y_.view(), dy_);
       optimizer_->zero_grad();
@@ -145,15 +158,21 @@ TrainingHistory Trainer<T>::fit(Range train, Range validation, Rng& rng,
         clip_grad_norm(params_, static_cast<T>(options_.clip));
       optimizer_->step();
       if (callbacks.on_batch) callbacks.on_batch(epoch, b + 1, batches);
+      if (b + 1 < batches && stop_requested()) {
+        history.stopped_by_request = true;
+        break;
+      }
     }
 
     if (recalibrate) net_.recalibrate_batch_norm(x_recal_, L);
-    EpochRecord record{epoch, loss_sum / static_cast<double>(n), evaluate(validation)};
+    EpochRecord record{epoch, loss_sum / static_cast<double>(seen), evaluate(validation)};
     history.epochs.push_back(record);
     if (stopping.update(record.val_loss)) {
       net_.copy_state(best);
     }
     if (callbacks.on_epoch) callbacks.on_epoch(record, stopping);
+    if (!history.stopped_by_request && stop_requested()) history.stopped_by_request = true;
+    if (history.stopped_by_request) break;
     if (options_.patience > 0 && stopping.should_stop()) {
       history.stopped_early = epoch < options_.epochs;
       break;
@@ -161,8 +180,9 @@ TrainingHistory Trainer<T>::fit(Range train, Range validation, Rng& rng,
   }
 
   history.best_epoch = stopping.best_epoch();
-  if (options_.restore_best && stopping.best_epoch() > 0) net_.set_state(best);
-  if (!options_.restore_best) history.best_epoch = static_cast<int>(history.epochs.size());
+  const bool scored = stopping.best_epoch() > 0 || options_.score_initial;
+  if (options_.restore_best && scored) net_.set_state(best);
+  if (!options_.restore_best) history.best_epoch = history.epochs.back().epoch;
   net_.eval();
   return history;
 }

@@ -7,6 +7,7 @@
 
 #include "bnlstm/core/error.hpp"
 #include "bnlstm/io/safetensors.hpp"
+#include "bnlstm/nn/lstm.hpp"
 #include "testing/compare.hpp"
 
 namespace bnlstm {
@@ -37,7 +38,8 @@ void expect_centered_with_std(const Stats& s, double sigma) {
 }
 
 TEST(Init, ParsesEveryNameAndRoundTrips) {
-  for (const char* name : {"random", "xavier", "he", "uniform", "glorot_uniform", "orthogonal"}) {
+  for (const char* name :
+       {"random", "xavier", "he", "uniform", "glorot_uniform", "orthogonal", "torch"}) {
     EXPECT_EQ(to_string(parse_init_scheme(name)), name);
   }
 }
@@ -49,8 +51,7 @@ TEST(Init, UnknownNameListsValidOnes) {
   } catch (const Error& e) {
     EXPECT_EQ(std::string(e.what()),
               "unknown init scheme 'kaiming' (expected one of: random, xavier, he, uniform, "
-              "glorot_uniform, "
-              "orthogonal, identity)");
+              "glorot_uniform, orthogonal, identity, torch)");
   }
 }
 
@@ -98,6 +99,35 @@ TEST(Init, GlorotUniformBoundUsesBothFans) {
   EXPECT_LE(s.max, a);
   EXPECT_LT(s.min, -0.999 * a);
   EXPECT_GT(s.max, 0.999 * a);
+}
+
+TEST(Init, TorchIsLinearsDefaultBoundOneOverSqrtFanIn) {
+  Rng rng = make_rng(5);
+  MatrixD w(kRows, kCols);
+  init_weight(w, InitScheme::torch, rng);
+  const double a = 1.0 / std::sqrt(static_cast<double>(kCols));
+  const Stats s = stats(w);
+  expect_centered_with_std(s, a / std::sqrt(3.0));
+  EXPECT_GE(s.min, -a);
+  EXPECT_LE(s.max, a);
+  EXPECT_LT(s.min, -0.999 * a);
+  EXPECT_GT(s.max, 0.999 * a);
+}
+
+TEST(Init, TorchInAnLstmIsOneOverSqrtHiddenForEveryBlockAsTorchNnLstm) {
+  // input size 1: Linear's rule would give a bound of 1 for weight_ih; nn.LSTM uses 1/sqrt(H)
+  Rng rng = make_rng(5);
+  LstmOptions o;
+  o.input_size = 1;
+  o.hidden_size = 64;
+  o.weight_ih_init = o.weight_hh_init = InitScheme::torch;
+  Lstm<double> lstm(o, rng);
+  const double a = 1.0 / 8.0;
+  for (const auto* p : lstm.parameters()) {
+    if (p->name.find("weight") == std::string::npos) continue;
+    EXPECT_LE(p->value.cwiseAbs().maxCoeff(), a) << p->name;
+    EXPECT_GT(p->value.cwiseAbs().maxCoeff(), 0.9 * a) << p->name;
+  }
 }
 
 template <typename T>

@@ -61,10 +61,15 @@ TEST(Evaluation, CsvHasOneRowPerTargetWithItsDate) {
   Forecaster f = trained(d, LstmNorm::none);
   const RangeForecast r = evaluate_range(f, d.windows, Range{0, 2}, "first");
   const std::string csv = forecasts_csv(r, d.windows);
+  // window 0 of look-back 1: origin row 0, targets rows 1 and 2
   EXPECT_EQ(
-      csv.rfind("date,step,actual,predicted,persistence\n" + format_date(d.series.dates[1]) + ",1,",
+      csv.rfind("origin,date,step,actual,predicted,persistence\n" + format_date(d.series.dates[0]) +
+                    "," + format_date(d.series.dates[1]) + ",1,",
                 0),
       0u)
+      << csv;
+  EXPECT_NE(csv.find(format_date(d.series.dates[0]) + "," + format_date(d.series.dates[2]) + ",2,"),
+            std::string::npos)
       << csv;
   EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 5);
   EXPECT_NE(comparison_json(r.comparison).find("\"model_beats_persistence\""), std::string::npos);

@@ -212,3 +212,82 @@ TEST(Trainer, EpochTrainingLossIsTheMeanOverAllTrainingWindows) {
 
 }  // namespace
 }  // namespace bnlstm
+
+namespace bnlstm {
+namespace {
+
+// A delta model with a zero head starts out as the persistence forecast.
+ForecastNetwork<float> zero_head_network(Rng& rng, LstmNorm norm = LstmNorm::batch) {
+  ForecastNetwork<float> net({1, 8, 1, norm, InitScheme::xavier}, rng);
+  net.head().weight().value.setZero();
+  return net;
+}
+
+TEST(Trainer, EpochZeroIsScoredAndKeptWhenNoEpochBeatsIt) {
+  // a learning rate this large makes every epoch worse than the zero-head start
+  const Dataset d = testing::synthetic_dataset(160, 3, 1, Target::delta);
+  Rng rng(4);
+  ForecastNetwork<float> net = zero_head_network(rng);
+  std::vector<MatrixF> start;
+  for (const auto* p : net.parameters()) start.push_back(p->value);
+  TrainOptions o = quick(4);
+  o.score_initial = true;
+  o.optimizer_config.lr = 0.5;  // Adam: steps of about 0.5 on every weight
+  Trainer<float> trainer(net, d.windows, o);
+  std::vector<int> seen;
+  TrainCallbacks cb;
+  cb.on_epoch = [&](const EpochRecord& e, const EarlyStopping&) { seen.push_back(e.epoch); };
+  const TrainingHistory h = trainer.fit(d.split.train_windows, d.split.validation_windows, rng, cb);
+  ASSERT_EQ(h.epochs.front().epoch, 0);
+  EXPECT_EQ(seen.front(), 0);
+  // epoch 0's validation loss is the persistence forecast's: the mean squared scaled change
+  std::vector<Index> idx;
+  MatrixF x, y;
+  d.windows.gather(x, y, indices_of(d.split.validation_windows, idx));
+  EXPECT_NEAR(h.epochs[0].val_loss, y.squaredNorm() / static_cast<double>(y.size()), 1e-9);
+  for (size_t i = 1; i < h.epochs.size(); ++i)
+    ASSERT_GT(h.epochs[i].val_loss, h.epochs[0].val_loss) << "precondition: epoch " << i;
+  EXPECT_EQ(h.best_epoch, 0);
+  // the starting weights are back (the running statistics are those recalibrated for epoch 0)
+  const auto params = net.parameters();
+  for (size_t i = 0; i < params.size(); ++i)
+    EXPECT_EQ(params[i]->value, start[i]) << params[i]->name;
+  EXPECT_EQ(trainer.evaluate(d.split.validation_windows), h.epochs[0].val_loss);
+}
+
+TEST(Trainer, AnEpochBetterThanEpochZeroIsKept) {
+  const Dataset d = testing::synthetic_dataset(160, 3, 1, Target::delta);
+  Rng rng(4);
+  ForecastNetwork<float> net = zero_head_network(rng, LstmNorm::none);
+  TrainOptions o = quick(10);
+  o.score_initial = true;
+  const TrainingHistory h =
+      Trainer<float>(net, d.windows, o).fit(d.split.train_windows, d.split.validation_windows, rng);
+  ASSERT_EQ(h.epochs.size(), 11u);
+  EXPECT_GT(h.best_epoch, 0);
+  EXPECT_LT(h.find(h.best_epoch)->val_loss, h.epochs[0].val_loss);
+}
+
+TEST(Trainer, ShouldStopEndsTheRunInsideAnEpochAndRestoresTheBest) {
+  const Dataset d = testing::synthetic_dataset(160, 3, 1, Target::delta);
+  Rng rng(4);
+  ForecastNetwork<float> net({1, 8, 1, LstmNorm::batch, InitScheme::xavier}, rng);
+  TrainOptions o = quick(10);
+  Index batches_seen = 0;
+  TrainCallbacks cb;
+  cb.on_batch = [&](int, Index, Index) { ++batches_seen; };
+  // stop after the second batch of epoch 2 (six batches per epoch here)
+  cb.should_stop = [&] { return batches_seen == 8; };
+  Trainer<float> trainer(net, d.windows, o);
+  const TrainingHistory h = trainer.fit(d.split.train_windows, d.split.validation_windows, rng, cb);
+  ASSERT_EQ(d.split.train_windows.size(), 93);  // 6 batches of 16 and the rest
+  EXPECT_TRUE(h.stopped_by_request);
+  EXPECT_FALSE(h.stopped_early);
+  EXPECT_EQ(batches_seen, 8);
+  ASSERT_EQ(h.epochs.size(), 2u);
+  EXPECT_EQ(trainer.evaluate(d.split.validation_windows), h.find(h.best_epoch)->val_loss);
+  EXPECT_NE(h.to_json().find("\"stopped_by_request\": true"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace bnlstm

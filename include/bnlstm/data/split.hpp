@@ -47,6 +47,14 @@ struct Split {
 Split chronological_split(Index rows, Index lookback, Index horizon,
                           const SplitFractions& fractions = {});
 
+// The same cut at given rows instead of fractions: train [0, train_end), validation
+// [train_end, validation_end), test [validation_end, test_end); rows from test_end on belong to no
+// part (a backtest fold's later rows). Window ranges and errors as chronological_split.
+// Throws bnlstm::Error unless 0 <= train_end <= validation_end <= test_end <= rows, and as
+// chronological_split when a non-empty part holds no window (the train part must hold one).
+Split split_at_rows(Index rows, Index lookback, Index horizon, Index train_end,
+                    Index validation_end, Index test_end);
+
 // Fits on rows split.train_rows of series.values only: no statistic sees validation/test rows.
 Scaler fit_scaler(ScalerKind kind, const Series& series, const Split& split);
 

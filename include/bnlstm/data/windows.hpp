@@ -83,8 +83,8 @@ class Windows {
   Index rows() const { return static_cast<Index>(dates_.size()); }  // T
   Index lookback() const { return spec_.lookback; }                 // L, steps fed to the model
   Index span() const { return span_; }  // rows before the first target: L (+1 for delta inputs)
-  Index horizon() const { return spec_.horizon; }                   // H
-  Index inputs() const { return inputs_.cols(); }                   // I
+  Index horizon() const { return spec_.horizon; }  // H
+  Index inputs() const { return inputs_.cols(); }  // I
   const WindowSpec& spec() const { return spec_; }
   const Scaler& scaler() const { return scaler_; }
 
@@ -102,6 +102,7 @@ class Windows {
   // (T, I) the features of every row; for delta / both, row 0's deltas are 0 and never fed.
   const Matrix<double>& scaled_inputs() const { return inputs_; }
   const Vector<double>& scaled_target() const { return target_; }  // (T) the scaled target column
+  const Vector<double>& target_prices() const { return target_raw_; }  // (T) price units
 
   // y: (H) target of window i (level or delta, scaled), i < count().
   template <typename T>

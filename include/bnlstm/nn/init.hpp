@@ -24,6 +24,9 @@
 //                   as torch does, not per gate block.
 //   identity        ones on the diagonal, zeros elsewhere (draws nothing); applied per gate block
 //                   to an LSTM's W_hh, Cooijmans et al.'s (2016) initialization on sequential MNIST
+//   torch           U(-a, a), a = 1/sqrt(fan_in): torch.nn.Linear's default weight rule
+//                   (kaiming_uniform_ with a = sqrt(5)). The Lstm applies it as torch.nn.LSTM
+//                   does, a = 1/sqrt(hidden_size) for every gate block (lstm.hpp).
 //
 // Samples are drawn in double and rounded to T, so the float and double initializations of
 // the same seed agree to float precision.
@@ -35,7 +38,7 @@
 
 namespace bnlstm {
 
-enum class InitScheme { random, xavier, he, uniform, glorot_uniform, orthogonal, identity };
+enum class InitScheme { random, xavier, he, uniform, glorot_uniform, orthogonal, identity, torch };
 
 // Throws bnlstm::Error listing the valid names when name is unknown.
 InitScheme parse_init_scheme(std::string_view name);

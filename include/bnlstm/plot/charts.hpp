@@ -38,6 +38,13 @@ struct LineSeries {
   std::vector<double> y;  // (n), finite; > 0 when the chart has log_y
 };
 
+// A point singled out on a line chart (e.g. the epoch whose weights were kept): a large dot with
+// its own legend entry and a dashed vertical line through it.
+struct LineMarker {
+  std::string title;    // legend entry
+  double x = 0, y = 0;  // finite; y > 0 on a log-scale axis
+};
+
 struct LineChart {
   std::string title;
   std::string xlabel;
@@ -45,6 +52,7 @@ struct LineChart {
   std::vector<LineSeries> series;
   bool log_y = false;   // logarithmic y axis
   bool points = false;  // also mark each point (useful when there are few)
+  std::vector<LineMarker> markers;
 };
 
 struct DateSeries {

@@ -18,6 +18,12 @@ class EarlyStopping {
   // patience >= 1, delta >= 0; throws bnlstm::Error otherwise.
   EarlyStopping(int patience, double delta);
 
+  // The validation loss of the starting point, "epoch 0" (the weights before any step): it
+  // becomes the reference and the lowest loss, with best_epoch() 0, so that a later epoch is
+  // kept only when it is lower. Call before the first update(); a non-finite loss is ignored.
+  // Does not count as an epoch.
+  void set_initial(double val_loss);
+
   // Records the validation loss of the next epoch (epochs are numbered from 1).
   // Returns true when this epoch is the new lowest validation loss (the weights to keep).
   // A non-finite loss never improves and counts against the patience.
@@ -27,7 +33,8 @@ class EarlyStopping {
   int epochs_seen() const { return epoch_; }
   int counter() const { return counter_; }         // epochs since the last improvement >= delta
   double reference() const { return reference_; }  // the loss improvements are measured against
-  int best_epoch() const { return best_epoch_; }   // 0 until a finite loss was seen
+  // 0 until a finite loss was seen, or when the starting point (set_initial) is still the lowest
+  int best_epoch() const { return best_epoch_; }
   double best_loss() const { return best_loss_; }
   int patience() const { return patience_; }
   double delta() const { return delta_; }

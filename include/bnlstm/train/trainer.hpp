@@ -4,6 +4,10 @@
 // validation loss with patience and delta) and two things the notebook lacks: real mini-batches
 // (one optimizer step per batch, not per sample) and restoring the best epoch's weights.
 //
+// Optionally (score_initial) the weights before any step are scored first as "epoch 0": its
+// validation loss is the reference every later epoch must beat, and if none does, those starting
+// weights are what is kept.
+//
 // One epoch, top to bottom:
 //   shuffle the training window indices (Fisher-Yates driven by the seeded Rng; train only)
 //   for each batch of batch_size windows:
@@ -57,13 +61,25 @@ struct TrainOptions {
   // training windows (ForecastNetwork::recalibrate_batch_norm; at most 8192 rows of L*N, evenly
   // spaced windows beyond that).
   bool recalibrate_bn = true;
+  // Score the starting weights as epoch 0 (recalibrated, validated, recorded in the history with
+  // its eval-mode training loss): early stopping measures improvements against it and, when no
+  // epoch has a lower validation loss, restores it (best_epoch 0). With a zero-initialized head
+  // and a delta target, epoch 0 is exactly the persistence forecast.
+  bool score_initial = false;
 };
 
 struct TrainCallbacks {
-  // After every epoch, with the early-stopping state after this epoch's update.
+  // After every epoch (and after epoch 0 with score_initial), with the early-stopping state
+  // after this epoch's update.
   std::function<void(const EpochRecord&, const EarlyStopping&)> on_epoch;
   // After every optimizer step: epoch (1-based), batch (1-based), batches in the epoch.
   std::function<void(int epoch, Index batch, Index batches)> on_batch;
+  // Asked after every optimizer step (after on_batch) and after every epoch (after on_epoch):
+  // returning true ends training. Inside an epoch the remaining batches are skipped and the
+  // epoch is finished as usual (its training loss over the windows seen, recalibration,
+  // validation, early-stopping update), then the best epoch is restored as after any stop.
+  // The history then says stopped_by_request. E.g. Ctrl-C in Python, a time budget.
+  std::function<bool()> should_stop;
 };
 
 template <typename T>
