@@ -76,6 +76,7 @@ GnuplotScript line_script(const LineChart& chart) {
                      {std::vector<double>{marker.x}, std::vector<double>{marker.y}});
   }
   add_frame(s, chart.title, chart.xlabel, chart.ylabel);
+  if (chart.legend_below) s.add("set key below left vertical Left reverse nobox samplen 2");
   if (chart.log_y) s.add("set logscale y");
   for (const LineMarker& marker : chart.markers)
     s.add(fmt::format("set arrow from {}, graph 0 to {}, graph 1 nohead dt 2 lc rgb '#404040'",
@@ -84,8 +85,10 @@ GnuplotScript line_script(const LineChart& chart) {
   std::string plot = "plot ";
   for (size_t k = 0; k < chart.series.size(); ++k) {
     if (k > 0) plot += ", ";
-    plot += fmt::format("$line{} using 1:2 with {} lw 2 lc rgb '{}' title {}", k, style, colour(k),
-                        gnuplot_quote(chart.series[k].title));
+    const LineSeries& series = chart.series[k];
+    plot += fmt::format("$line{} using 1:2 with {} lc rgb '{}' title {}", k,
+                        series.reference ? "lines lw 1.5 dt 2" : fmt::format("{} lw 2", style),
+                        colour(k), gnuplot_quote(series.title));
   }
   for (size_t m = 0; m < chart.markers.size(); ++m)
     plot += fmt::format(", $marker{} using 1:2 with points pt 7 ps 2 lc rgb '#000000' title {}", m,

@@ -65,7 +65,9 @@ GnuplotScript panel_script(const PanelChart& chart) {
       s.add("set format x ''");
       s.add("set xtics norotate");
     }
-    s.add("set offsets 0, 0, graph 0.05, graph 0.05");
+    s.add(panel.from_zero ? "set offsets 0, 0, graph 0.05, 0"
+                          : "set offsets 0, 0, graph 0.05, graph 0.05");
+    s.add(panel.from_zero ? "set yrange [0:*]" : "set yrange [*:*]");
     s.add(panel.zero_line ? "set xzeroaxis lt 1 lc rgb '#808080' lw 1" : "unset xzeroaxis");
     std::string plot = "plot ";
     for (size_t k = 0; k < panel.series.size(); ++k) {

@@ -68,7 +68,10 @@ LineChart loss_history_chart(const TrainingHistory& history, const LossChartOpti
   chart.log_y = positive && (options.log_y || loss_needs_log_axis(history));
   chart.ylabel = loss_axis_label(history.loss) + (chart.log_y ? " (log scale)" : "");
   chart.points = history.epochs.size() <= 30;
-  LineSeries train{"training loss", {}, {}}, val{part, {}, {}};
+  chart.legend_below = true;
+  LineSeries train, val;
+  train.title = "training loss";
+  val.title = part;
   for (const auto& e : history.epochs) {
     train.x.push_back(e.epoch);
     train.y.push_back(e.train_loss);
@@ -79,11 +82,13 @@ LineChart loss_history_chart(const TrainingHistory& history, const LossChartOpti
   if (options.persistence_loss && std::isfinite(*options.persistence_loss) &&
       (!chart.log_y || *options.persistence_loss > 0)) {
     const double first = history.epochs.front().epoch, last = history.epochs.back().epoch;
-    chart.series.push_back(
-        LineSeries{fmt::format("persistence on the {} part",
-                               history.part == ValidationPart::test ? "test" : "validation"),
-                   {first, last},
-                   {*options.persistence_loss, *options.persistence_loss}});
+    LineSeries reference;
+    reference.title = fmt::format("persistence on the {} part",
+                                  history.part == ValidationPart::test ? "test" : "validation");
+    reference.x = {first, last};
+    reference.y = {*options.persistence_loss, *options.persistence_loss};
+    reference.reference = true;
+    chart.series.push_back(std::move(reference));
   }
   if (kept)
     chart.markers.push_back(LineMarker{
@@ -176,6 +181,7 @@ PanelChart forecasts_chart(const RangeForecast& forecast, const Windows& w,
                     snaive, 2, true, 1.5});
   errs.ylabel = fmt::format("mean |error|, last {}", options.rolling);
   errs.height = 2;
+  errs.from_zero = true;
   auto err_series = [&](const std::string& name, const std::vector<double>& f, int colour) {
     const std::vector<double> e = errors(f);
     return PanelSeries{fmt::format("{} (RMSE {:.4g})", name, rmse(e)),

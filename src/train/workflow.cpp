@@ -48,7 +48,7 @@ void check_options(const TrainRunOptions& o) {
 }  // namespace
 
 TrainRun run_training(Series series, const TrainRunOptions& options,
-                      const TrainCallbacks& callbacks) {
+                      const TrainCallbacks& callbacks, const RunStartCallback& on_start) {
   check_options(options);
   if (options.threads > 0) {
     Eigen::setNbThreads(options.threads);
@@ -73,6 +73,7 @@ TrainRun run_training(Series series, const TrainRunOptions& options,
   if (options.zero_head) forecaster.network().head().weight().value.setZero();
   Index parameters = 0;
   for (auto* p : forecaster.network().parameters()) parameters += p->value.size();
+  if (on_start) on_start(data, forecaster, parameters);
 
   // train
   const auto t0 = std::chrono::steady_clock::now();

@@ -33,9 +33,10 @@ struct HistogramChart {
 };
 
 struct LineSeries {
-  std::string title;      // legend entry
-  std::vector<double> x;  // (n), finite
-  std::vector<double> y;  // (n), finite; > 0 when the chart has log_y
+  std::string title;       // legend entry
+  std::vector<double> x;   // (n), finite
+  std::vector<double> y;   // (n), finite; > 0 when the chart has log_y
+  bool reference = false;  // a dashed line without points (e.g. a baseline's level)
 };
 
 // A point singled out on a line chart (e.g. the epoch whose weights were kept): a large dot with
@@ -53,6 +54,7 @@ struct LineChart {
   bool log_y = false;   // logarithmic y axis
   bool points = false;  // also mark each point (useful when there are few)
   std::vector<LineMarker> markers;
+  bool legend_below = false;  // the legend under the plot (long entries) instead of at its right
 };
 
 struct DateSeries {

@@ -25,6 +25,7 @@ struct DatePanel {
   std::vector<PanelSeries> series;  // at least one
   double height = 1;                // share of the picture's height, relative to the others
   bool zero_line = false;           // a thin horizontal line at y = 0
+  bool from_zero = false;           // the y axis starts at 0 (values that cannot be negative)
 };
 
 struct PanelChart {

@@ -19,6 +19,7 @@
 // files and pictures) stays in the front end. Callbacks (trainer.hpp TrainCallbacks) report each
 // batch and epoch and can end training early (should_stop).
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -79,12 +80,16 @@ struct TrainRun {
   double seconds = 0;    // wall time of Trainer::fit
 };
 
+// Called once the data set is cut and the network drawn, before the first epoch (e.g. to print
+// the split and the model): the dataset, the untrained forecaster, its number of parameters.
+using RunStartCallback = std::function<void(const Dataset&, const Forecaster&, Index)>;
+
 // Throws bnlstm::Error for inconsistent options (no validation part and validate_on_test off,
 // a validation part with validate_on_test on, a season longer than the training rows) and
 // whatever the dataset, network and trainer throw (too few rows, divergence, ...).
 // The forecaster's DataProvenance gets first/last date, rows, fractions and split; source, date
 // column and requested range are the caller's to fill.
 TrainRun run_training(Series series, const TrainRunOptions& options,
-                      const TrainCallbacks& callbacks = {});
+                      const TrainCallbacks& callbacks = {}, const RunStartCallback& on_start = {});
 
 }  // namespace bnlstm
