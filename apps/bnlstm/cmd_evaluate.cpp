@@ -3,7 +3,9 @@
 // are reloaded, so `evaluate` on a fresh checkpoint prints the table `train` printed.
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "bnlstm/core/error.hpp"
 #include "bnlstm/io/atomic_file.hpp"
@@ -12,6 +14,7 @@
 #include "bnlstm/train/evaluation.hpp"
 #include "commands.hpp"
 #include "data_options.hpp"
+#include "flag_checks.hpp"
 
 namespace bnlstm::cli {
 
@@ -50,7 +53,16 @@ struct EvaluateFlags {
   std::optional<ImageFormat> format;            // picture format (default: from --plot's extension)
   ImageFormat format_value = ImageFormat::png;  // what --format gave
   std::string gnuplot = "gnuplot";
+  Index season = -1;  // -1 (not given): the checkpoint's (0 when it has none)
 };
+
+// The season train was given (metrics' "season" in the checkpoint's training JSON), else 0.
+Index checkpoint_season(const Forecaster& forecaster) {
+  const auto j = nlohmann::json::parse(forecaster.training_json(), nullptr, false);
+  if (j.is_object() && j.contains("season") && j["season"].is_number_integer())
+    return std::max<Index>(0, j["season"].get<Index>());
+  return 0;
+}
 
 Range part_windows(Part part, const Split& split, Index count, bool val_from_test) {
   switch (part) {
@@ -112,7 +124,10 @@ void run_evaluate(const EvaluateFlags& f) {
       format_date(p.last));
   fmt::print("data: {}\n", report.summary());
   const std::string part = to_string(f.part);
-  const RangeForecast r = evaluate_range(forecaster, w, range, part);
+  BaselineOptions baselines;
+  baselines.season = f.season >= 0 ? f.season : checkpoint_season(forecaster);
+  baselines.in_sample_rows = split.train_rows;  // MASE: the naive forecast's training error
+  const RangeForecast r = evaluate_range(forecaster, w, range, part, baselines);
   fmt::print("{}: forecasts for {}..{}\n\n{}", part, format_date(w.target_date(range.begin, 0)),
              format_date(w.target_date(range.end - 1, w.horizon() - 1)),
              format_comparison(r.comparison));
@@ -136,7 +151,9 @@ void run_evaluate(const EvaluateFlags& f) {
 void add_evaluate_command(CLI::App& app) {
   auto f = std::make_shared<EvaluateFlags>();
   auto* cmd =
-      app.add_subcommand("evaluate", "Errors of a checkpoint beside the persistence forecast");
+      app.add_subcommand("evaluate",
+                         "Errors of a checkpoint beside the persistence (and seasonal-naive) "
+                         "forecast");
   last_flag_wins(cmd);
   cmd->add_option("--model", f->model, "Checkpoint written by train (model.safetensors)")
       ->type_name("FILE")
@@ -149,7 +166,12 @@ void add_evaluate_command(CLI::App& app) {
   add_fraction_flags(cmd, f->train_size, f->val_size,
                      "Training fraction (default: the checkpoint's)",
                      "Validation fraction (default: the checkpoint's)");
-  cmd->add_option("--output", f->output, "Write the forecasts as CSV (- for stdout)")
+  cmd->add_option("--season", f->season,
+                  "Season in rows for the seasonal-naive baseline and MASE (default: the one train "
+                  "was given; 0 = none)")
+      ->type_name("N")
+      ->transform(integer_in<Index>(0, 100'000));
+    cmd->add_option("--output", f->output, "Write the forecasts as CSV (- for stdout)")
       ->type_name("FILE")
       ->transform(non_empty("a file name"));
   cmd->add_option("--plot", f->plot,

@@ -1,33 +1,31 @@
-// bnlstm train: fit a (batch-normalized) LSTM forecaster on a price series, with the notebook's
-// knobs, then judge it on the test part beside the persistence forecast. Writes into --out:
+// bnlstm train: fit a (batch-normalized) LSTM forecaster on a price series, then judge it on the
+// test part beside the persistence forecast (and seasonal naive with --season). The pipeline
+// itself is the library's run_training (bnlstm/train/workflow.hpp), which the Python binding
+// calls too; this file parses flags, prints and writes. Writes into --out:
 //   model.safetensors  checkpoint (network, scaler, columns, data range; checkpoint.hpp)
-//   history.csv/json   training and validation loss per epoch
-//   metrics.json       test errors of the model and of persistence, and the training settings
-//   test_forecasts.csv date, step, actual, predicted, persistence
+//   history.csv/json   training and validation (or test) loss per epoch, epoch 0 included
+//   metrics.json       test errors of the model and the baselines, per step, and the settings
+//   test_forecasts.csv origin, date, step, actual, predicted, persistence[, seasonal_naive]
 //   prices.png, loss.png, test_forecasts.png   (--format; skipped with a warning without gnuplot)
 // The files are written into a staging folder and swapped in as one unit at the end
 // (bnlstm/io/output_folder.hpp): a reader sees the previous run or this one, never a mixture; a
 // second run into the same --out fails at once; an unusable --out fails before training.
 #include <fmt/core.h>
-#include <omp.h>
 #include <unistd.h>
 
-#include <Eigen/Core>
-#include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
 
 #include "bnlstm/core/error.hpp"
-#include "bnlstm/data/dataset.hpp"
 #include "bnlstm/io/atomic_file.hpp"
 #include "bnlstm/io/output_folder.hpp"
 #include "bnlstm/train/charts.hpp"
 #include "bnlstm/train/checkpoint.hpp"
-#include "bnlstm/train/evaluation.hpp"
-#include "bnlstm/train/trainer.hpp"
+#include "bnlstm/train/workflow.hpp"
 #include "commands.hpp"
 #include "data_options.hpp"
-#include "model_memory.hpp"
+#include "flag_checks.hpp"
+#include "model_flags.hpp"
 #include "workflow_output.hpp"
 
 namespace bnlstm::cli {
@@ -36,277 +34,113 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// --optimizer: the library's kinds plus "momentum", which is SGD with a momentum buffer
-enum class OptimizerFlag { sgd, momentum, adam, adamw };
-
-OptimizerFlag parse_optimizer_flag(std::string_view name) {
-  if (name == "momentum") return OptimizerFlag::momentum;
-  switch (parse_optimizer(name)) {  // throws for an unknown name
-    case OptimizerKind::sgd:
-      return OptimizerFlag::sgd;
-    case OptimizerKind::adam:
-      return OptimizerFlag::adam;
-    case OptimizerKind::adamw:
-      return OptimizerFlag::adamw;
-  }
-  throw Error("unknown optimizer '" + std::string(name) + "'");
-}
-
-OptimizerKind optimizer_kind(OptimizerFlag o) {
-  switch (o) {
-    case OptimizerFlag::adam:
-      return OptimizerKind::adam;
-    case OptimizerFlag::adamw:
-      return OptimizerKind::adamw;
-    default:
-      return OptimizerKind::sgd;
-  }
-}
-
-std::string to_string(OptimizerFlag o) {
-  return o == OptimizerFlag::momentum ? "momentum" : to_string(optimizer_kind(o));
-}
-
 // What train writes into --out (replaced as a unit; anything else in the folder is kept).
 const std::vector<std::string> kTrainOutputs = {
     "model.safetensors",  "history.csv", "history.json", "metrics.json",
     "test_forecasts.csv", "prices.*",    "loss.*",       "test_forecasts.*"};
 
-// Ranges of the counting flags: generous, but far from where an int would wrap.
-constexpr int kMaxEpochs = 1'000'000;
-constexpr Index kMaxHidden = 100'000;
-constexpr Index kMaxBatch = 1'000'000;
-constexpr int kMaxThreads = 1024;
-
 struct TrainFlags {
   DataFlags data;
   WindowFlags windows;
-  Index hidden = 256;
-  LstmNorm norm = LstmNorm::batch;
-  InitScheme init = InitScheme::xavier;
-  OptimizerFlag optimizer = OptimizerFlag::sgd;
-  double lr = 1e-3, momentum = 0.9;
-  double weight_decay = -1;  // -1 (not given): 0, adamw 0.01
-  LossKind loss = LossKind::mse;
-  double huber_delta = 1.0;
-  // delta: the notebook has 0.001, useless at loss ~5e-4 (measured, docs/workflow.md)
-  int epochs = 100;
-  Index batch_size = 32;
-  int patience = 10;
-  double delta = 0;
-  double clip = 1.0;
-  ClipMode clip_mode = ClipMode::value;
-  uint64_t seed = 42;
-  int threads = 1;
-  bool no_restore = false;
-  bool no_recalibrate = false;
+  ModelFlags model;
   OutputFlags output;
+  Index plot_last = 0;
+  Index plot_step = 1;
   int log_every = 10;
   bool quiet = false;
 };
 
-// The model's columns: inputs first, the target appended when it is not an input.
-struct Columns {
-  std::vector<std::string> load;  // value columns to read (empty: the loader's default target)
-  std::vector<Index> inputs;
-  Index target = 0;
-};
-
-Columns resolve_columns(const DataFlags& f) {
-  Columns c;
-  const std::string target = !f.target_col.empty()  ? f.target_col
-                             : f.value_cols.empty() ? ""
-                                                    : f.value_cols[0];
-  if (target.empty()) return Columns{{}, {0}, 0};
-  c.load = f.value_cols.empty() ? std::vector<std::string>{target} : f.value_cols;
-  for (Index i = 0; i < static_cast<Index>(c.load.size()); ++i) c.inputs.push_back(i);
-  const auto same = find_column(c.load, target);
-  if (same) {
-    c.target = *same;
-  } else {
-    c.load.push_back(target);
-    c.target = static_cast<Index>(c.load.size()) - 1;
-  }
-  return c;
-}
-
-TrainOptions train_options(const TrainFlags& f) {
-  TrainOptions o;
-  o.epochs = f.epochs;
-  o.batch_size = f.batch_size;
-  o.patience = f.patience;
-  o.delta = f.delta;
-  o.clip_mode = f.clip == 0 ? ClipMode::none : f.clip_mode;  // --clip 0 turns clipping off
-  o.clip = f.clip;
-  o.loss = f.loss;
-  o.huber_delta = f.huber_delta;
-  o.optimizer = optimizer_kind(f.optimizer);
-  o.optimizer_config.lr = f.lr;
-  o.optimizer_config.momentum = f.optimizer == OptimizerFlag::momentum ? f.momentum : 0.0;
-  if (f.weight_decay >= 0) o.optimizer_config.weight_decay = f.weight_decay;
-  o.restore_best = !f.no_restore;
-  o.recalibrate_bn = !f.no_recalibrate;
-  return o;
-}
-
-std::string training_json(const TrainFlags& f, const TrainOptions& o, const TrainingHistory& h,
-                          bool val_is_test, double seconds) {
-  nlohmann::ordered_json j;
-  j["optimizer"] = to_string(f.optimizer);
-  j["lr"] = o.optimizer_config.lr;
-  if (f.optimizer == OptimizerFlag::momentum) j["momentum"] = o.optimizer_config.momentum;
-  j["loss"] = to_string(o.loss);
-  j["batch_size"] = o.batch_size;
-  j["epochs"] = o.epochs;
-  j["epochs_run"] = h.epochs.size();
-  j["best_epoch"] = h.best_epoch;
-  j["best_val_loss"] =
-      h.best_epoch > 0 ? h.epochs[static_cast<size_t>(h.best_epoch - 1)].val_loss : 0.0;
-  j["stopped_early"] = h.stopped_early;
-  j["patience"] = o.patience;
-  j["delta"] = o.delta;
-  j["clip_mode"] = to_string(o.clip_mode);
-  j["clip"] = o.clip;
-  j["restore_best"] = o.restore_best;
-  j["recalibrate_bn"] = o.recalibrate_bn;
-  j["validation"] = val_is_test ? "test part (no --val-size)" : "validation part";
-  j["seed"] = f.seed;
-  j["threads"] = f.threads;
-  j["seconds"] = seconds;
-  return j.dump();
-}
-
-void run_train(const TrainFlags& f) {
+void run_train(const CLI::App* cmd, TrainFlags& f) {
   // settings first: a bad flag fails before any work
-  const Columns columns = resolve_columns(f.data);
-  const SplitFractions fractions = checked_fractions(f.windows.train_size, f.windows.val_size);
-  DatasetOptions dopt;
-  dopt.split = fractions;
-  dopt.scaler = f.windows.scaler;
-  dopt.windows.lookback = f.windows.look_back;
-  dopt.windows.horizon = f.windows.horizon;
-  dopt.windows.target = f.windows.target;
-  dopt.windows.input = f.windows.input;
-  dopt.windows.input_columns = columns.inputs;
-  dopt.windows.target_column = columns.target;
-  NetworkConfig net;
-  net.hidden_size = f.hidden;
-  net.norm = f.norm;
-  net.init = f.init;
-  const TrainOptions topt = train_options(f);
-  const uint64_t seed = f.seed;
-  const int threads = f.threads;
-  const int log_every = f.log_every;
-  net.input_size =
-      input_features(dopt.windows, static_cast<Index>(std::max<size_t>(1, columns.load.size())));
-  net.horizon = dopt.windows.horizon;
-  check_training_memory(net, dopt.windows.lookback, topt);
+  const ForecastColumns columns = select_columns(f.data.value_cols, f.data.target_col);
+  const TrainRunOptions options = run_options(cmd, f.model, f.windows, columns);
+  if (f.plot_step > options.data.windows.horizon)
+    throw Error(fmt::format("--plot-step: expected a step <= --horizon {}, got {}",
+                            options.data.windows.horizon, f.plot_step));
   const OutputPlan plan = plan_output(f.output);
   // the folder is locked and staged now: a busy or unusable --out fails before any work
   OutputFolder out = OutputFolder::begin(f.output.out, "--out", kTrainOutputs);
-  Eigen::setNbThreads(threads);
-  omp_set_num_threads(threads);
 
   // data
   LoadReport report;
   Series series = load_series(f.data, columns.load, &report);
-  check_validation_rows(fractions, series.rows());
-  Dataset d = make_dataset(std::move(series), dopt);
-  const bool val_is_test = d.split.validation_windows.empty();
-  const Range validation = val_is_test ? d.split.test_windows : d.split.validation_windows;
-
-  ForecasterConfig config;
-  config.columns = d.series.columns;
-  config.windows = d.windows.spec();
-  config.network = net;
-  Rng rng = make_rng(seed);
-  Forecaster forecaster(config, d.scaler, rng);
-  Index n_params = 0;
-  for (auto* p : forecaster.network().parameters()) n_params += p->value.size();
-
-  const std::string target_name = d.series.columns[static_cast<size_t>(columns.target)];
+  check_validation_rows(options.data.split, series.rows());
+  const std::string target_name = columns.load.empty()
+                                      ? series.columns[0]
+                                      : series.columns[static_cast<size_t>(columns.target)];
+  const ValidationPart part =
+      options.validate_on_test ? ValidationPart::test : ValidationPart::validation;
   if (!f.quiet) {
     fmt::print("data: {}\n", report.summary());
-    fmt::print("{}", describe_split(d.split, d.series.dates));
-    if (val_is_test)
+    if (options.validate_on_test)
       fmt::print(
-          "validation: the test part (no --val-size, as the notebook): early stopping and the kept "
-          "epoch "
-          "see the test rows\n");
-    fmt::print(
-        "model: LSTM(norm={}, hidden={}, init={}) + Linear({} -> {}); {} parameters; target {} of "
-        "'{}', "
-        "{} inputs, look-back {}, horizon {}, scaler {}\n",
-        to_string(net.norm), net.hidden_size, to_string(net.init), net.hidden_size,
-        dopt.windows.horizon, n_params, to_string(dopt.windows.target), target_name,
-        to_string(dopt.windows.input), dopt.windows.lookback, dopt.windows.horizon,
-        to_string(dopt.scaler));
-    fmt::print(
-        "training: {} lr {}, batch {}, up to {} epochs, patience {}, delta {}, clip {} {}, loss "
-        "{}, seed {}, "
-        "{} thread(s)\n",
-        to_string(f.optimizer), topt.optimizer_config.lr, topt.batch_size, topt.epochs,
-        topt.patience, topt.delta, to_string(topt.clip_mode), topt.clip, to_string(topt.loss), seed,
-        threads);
+          "validation: the test part (--validate-on-test, the notebook's protocol): early "
+          "stopping and the kept epoch see the test rows; their loss is called the test loss\n");
     flush_stdout();  // a full device fails now, with its reason
   }
 
-  // train
+  // train: the library's pipeline, with a progress bar and the notebook's epoch lines
   ProgressBar bar(!f.quiet && isatty(STDERR_FILENO));
+  const int epochs = options.training.epochs, log_every = f.log_every;
   TrainCallbacks cb;
   cb.on_batch = [&](int epoch, Index batch, Index batches) {
-    bar.update(epoch, topt.epochs, batch, batches);
+    bar.update(epoch, epochs, batch, batches);
   };
   cb.on_epoch = [&](const EpochRecord& e, const EarlyStopping&) {
     bar.clear();
-    // the notebook prints epochs 1, 11, 21, ...
-    if (!f.quiet && log_every > 0 && (e.epoch - 1) % log_every == 0) {
-      fmt::print("Epoch {}/{} - Loss: {:.5f}, Val Loss: {:.5f}\n", e.epoch, topt.epochs,
-                 e.train_loss, e.val_loss);
+    // the notebook prints epochs 1, 11, 21, ...; epoch 0 is always shown
+    if (!f.quiet && log_every > 0 && (e.epoch == 0 || (e.epoch - 1) % log_every == 0)) {
+      fmt::print("{}", epoch_line(e, epochs, part));
       flush_stdout();  // a full device fails now, with its reason
     }
   };
-  const auto t0 = std::chrono::steady_clock::now();
-  Trainer<float> trainer(forecaster.network(), d.windows, topt);
-  const TrainingHistory history = trainer.fit(d.split.train_windows, validation, rng, cb);
-  const double seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const auto on_start = [&](const Dataset& d, const Forecaster&, Index parameters) {
+    if (f.quiet) return;
+    fmt::print("{}", describe_split(d.split, d.series.dates));
+    fmt::print("{}", describe_run(f.model, options, target_name, parameters));
+    flush_stdout();  // a full device fails now, with its reason
+  };
+  TrainRun run = run_training(std::move(series), options, cb, on_start);
   bar.clear();
+  const TrainingHistory& history = run.history;
+  const TrainOptions& topt = options.training;
 
-  const EpochRecord& last = history.epochs.back();
   if (!f.quiet) {
+    const EpochRecord& last = history.epochs.back();
     // the last epoch's line (if not printed yet), then the notebook's "Early stopping"
-    if (log_every > 0 && (last.epoch - 1) % log_every != 0)
-      fmt::print("Epoch {}/{} - Loss: {:.5f}, Val Loss: {:.5f}\n", last.epoch, topt.epochs,
-                 last.train_loss, last.val_loss);
+    if (log_every > 0 && last.epoch != 0 && (last.epoch - 1) % log_every != 0)
+      fmt::print("{}", epoch_line(last, epochs, part));
     if (history.stopped_early) fmt::print("Early stopping\n");
-    if (topt.restore_best)
-      fmt::print("{} epochs in {:.1f} s; restored the weights of epoch {} (val loss {:.5f})\n",
-                 history.epochs.size(), seconds, history.best_epoch,
-                 history.epochs[static_cast<size_t>(history.best_epoch - 1)].val_loss);
+    const EpochRecord* best = history.find(history.best_epoch);
+    const std::string loss_name = history.part_label();
+    if (!topt.restore_best)
+      fmt::print("{} epochs in {:.1f} s; kept the last weights (--no-restore)\n", last.epoch,
+                 run.seconds);
+    else if (history.best_epoch == 0)
+      fmt::print(
+          "{} epochs in {:.1f} s; kept the starting weights (epoch 0, {} {:.5f}): no epoch "
+          "improved on them, so the model forecasts as persistence does\n",
+          last.epoch, run.seconds, loss_name, best ? best->val_loss : 0.0);
     else
-      fmt::print("{} epochs in {:.1f} s; kept the last weights (--no-restore)\n",
-                 history.epochs.size(), seconds);
+      fmt::print("{} epochs in {:.1f} s; restored the weights of epoch {} ({} {:.5f})\n",
+                 last.epoch, run.seconds, history.best_epoch, loss_name,
+                 best ? best->val_loss : 0.0);
   }
 
-  // judge on the test part, beside persistence
-  const RangeForecast test = evaluate_range(forecaster, d.windows, d.split.test_windows, "test");
-  fmt::print("\n{}", format_comparison(test.comparison));
+  // the test part beside the baselines
+  fmt::print("\n{}", format_comparison(run.test.comparison));
   flush_stdout();  // a full device fails now, with its reason
 
   // write everything
+  Forecaster& forecaster = run.forecaster;
   DataProvenance& p = forecaster.data();
   p.source = f.data.data;
   p.source_absolute = f.data.data.empty() ? "" : fs::absolute(f.data.data).string();
   p.date_column = f.data.date_col;
   p.start = parse_date_flag("--start", f.data.start);  // checked while parsing
   p.end = parse_date_flag("--end", f.data.end);
-  p.first = d.series.dates.front();
-  p.last = d.series.dates.back();
-  p.rows = d.series.rows();
-  p.fractions = fractions;
-  p.split = d.split;
-  forecaster.training_json() = training_json(f, topt, history, val_is_test, seconds);
+  forecaster.training_json() =
+      training_json(f.model, options, history, run.persistence_validation_loss, run.seconds);
 
   const fs::path dir = out.path();  // the staging folder until commit()
   std::vector<fs::path> written;
@@ -315,24 +149,31 @@ void run_train(const TrainFlags& f) {
   history.save(dir / "history.csv", dir / "history.json");
   written.push_back("history.csv");
   written.push_back("history.json");
-  const std::string metrics = "{\n\"test\": " + comparison_json(test.comparison) +
+  const std::string metrics = "{\n\"test\": " + comparison_json(run.test.comparison) +
                               ",\n\"training\": " + forecaster.training_json() + "\n}\n";
   write_file_atomically(dir / "metrics.json",
                         nlohmann::ordered_json::parse(metrics).dump(2) + "\n");
   written.push_back("metrics.json");
-  write_file_atomically(dir / "test_forecasts.csv", forecasts_csv(test, d.windows));
+  write_file_atomically(dir / "test_forecasts.csv", forecasts_csv(run.test, run.data.windows));
   written.push_back("test_forecasts.csv");
 
   // pictures
   write_plots(plan, written, [&](const ImageOptions& image, std::vector<fs::path>& files) {
     const std::string prices = "prices." + plan.extension;
-    plot_price_series(dir / prices, d.series, columns.target, d.split, image);
+    plot_price_series(dir / prices, run.data.series, run.data.windows.spec().target_column,
+                      run.data.split, image);
     files.push_back(prices);
     const std::string loss = "loss." + plan.extension;
-    plot_loss_history(dir / loss, history, f.output.log_scale, image);
+    LossChartOptions lo;
+    lo.log_y = f.output.log_scale;
+    lo.persistence_loss = run.persistence_validation_loss;
+    plot_loss_history(dir / loss, history, lo, image);
     files.push_back(loss);
     const std::string fc = "test_forecasts." + plan.extension;
-    plot_forecasts(dir / fc, test, d.windows, target_name, image);
+    ForecastChartOptions fo;
+    fo.last = f.plot_last;
+    fo.step = f.plot_step;
+    plot_forecasts(dir / fc, run.test, run.data.windows, target_name, fo, image);
     files.push_back(fc);
   });
   out.commit();
@@ -345,102 +186,29 @@ void run_train(const TrainFlags& f) {
 void add_train_command(CLI::App& app) {
   auto f = std::make_shared<TrainFlags>();
   auto* cmd = app.add_subcommand(
-      "train", "Train an LSTM forecaster on a price series and compare it with persistence");
+      "train",
+      "Train an LSTM forecaster on a series and compare it with persistence (and seasonal naive)");
   last_flag_wins(cmd);
   add_data_flags(cmd, f->data, true);
   add_window_flags(cmd, f->windows);
-  const auto positive = [] { return number_where("a number > 0", [](double v) { return v > 0; }); };
-  const auto non_negative = [](const char* expected) {
-    return number_where(expected, [](double v) { return v >= 0; });
-  };
-  cmd->add_option("--hidden", f->hidden, "LSTM hidden size (notebook: 256)")
-      ->type_name("N")
-      ->transform(integer_in<Index>(1, kMaxHidden))
-      ->capture_default_str();
-  cmd->add_option<LstmNorm, int>("--norm", f->norm, "LSTM normalization: batch, layer or none")
-      ->type_name("KIND")
-      ->transform(choice(parse_lstm_norm, "batch, layer or none"))
-      ->default_str("batch");
-  cmd->add_option<InitScheme, int>(
-         "--init", f->init, "Weight init: xavier, random, he, uniform, glorot_uniform, orthogonal")
-      ->type_name("KIND")
-      ->transform(
-          choice(parse_init_scheme, "xavier, random, he, uniform, glorot_uniform or orthogonal"))
-      ->default_str("xavier");
-  cmd->add_option<OptimizerFlag, int>("--optimizer", f->optimizer,
-                                      "sgd (notebook), momentum, adam or adamw")
-      ->type_name("KIND")
-      ->transform(choice(parse_optimizer_flag, "sgd, momentum, adam or adamw"))
-      ->default_str("sgd");
-  cmd->add_option("--lr", f->lr, "Learning rate (notebook: 1e-3)")
-      ->type_name("X")
-      ->transform(positive())
-      ->default_str("1e-3");
-  cmd->add_option("--momentum", f->momentum, "Momentum of --optimizer momentum")
-      ->type_name("X")
-      ->transform(number_where("a number in [0, 1)", [](double v) { return v >= 0 && v < 1; }))
-      ->capture_default_str();
-  cmd->add_option("--weight-decay", f->weight_decay, "Weight decay (default: 0; adamw 0.01)")
-      ->type_name("X")
-      ->transform(non_negative("a number >= 0"));
-  cmd->add_option<LossKind, int>("--loss", f->loss, "mse, mae or huber")
-      ->type_name("KIND")
-      ->transform(choice(parse_loss, "mse, mae or huber"))
-      ->default_str("mse");
-  cmd->add_option("--huber-delta", f->huber_delta, "Huber loss threshold")
-      ->type_name("X")
-      ->transform(positive())
-      ->capture_default_str();
-  cmd->add_option("--epochs", f->epochs, "Maximum epochs (notebook: 100)")
-      ->type_name("N")
-      ->transform(integer_in<int>(1, kMaxEpochs))
-      ->capture_default_str();
-  cmd->add_option("--batch-size", f->batch_size, "Windows per optimizer step (notebook: 32)")
-      ->type_name("N")
-      ->transform(integer_in<Index>(1, kMaxBatch))
-      ->capture_default_str();
-  cmd->add_option("--patience", f->patience,
-                  "Epochs without improvement before stopping; 0 = never")
-      ->type_name("N")
-      ->transform(integer_in<int>(0, kMaxEpochs))
-      ->capture_default_str();
-  cmd->add_option("--delta", f->delta,
-                  "Smallest validation-loss decrease that counts as improvement (notebook: 0.001)")
-      ->type_name("X")
-      ->transform(non_negative("a number >= 0"))
-      ->capture_default_str();
-  cmd->add_option("--clip", f->clip, "Gradient clip bound (value) or max norm (norm); 0 = off")
-      ->type_name("X")
-      ->transform(non_negative("a number >= 0 (0 = no clipping)"))
-      ->capture_default_str();
-  cmd->add_option<ClipMode, int>("--clip-mode", f->clip_mode,
-                                 "value (each element, as the notebook) or norm (global L2)")
-      ->type_name("KIND")
-      ->transform(choice(parse_clip_mode, "value or norm"))
-      ->default_str("value");
-  cmd->add_flag("--no-restore", f->no_restore,
-                "Keep the last epoch's weights instead of the best (as the notebook)");
-  cmd->add_flag("--no-recalibrate", f->no_recalibrate,
-                "norm=batch: keep the running averages of the mini-batch statistics instead of "
-                "recomputing them "
-                "from the training windows after each epoch");
-  cmd->add_option("--seed", f->seed, "Seed of initialization and shuffling")
-      ->type_name("N")
-      ->transform(integer_in<uint64_t>(0))
-      ->capture_default_str();
-  cmd->add_option("--threads", f->threads,
-                  "Threads for the matrix products and normalization kernels (docs/performance.md: "
-                  "as many as cores on a quiet machine, 1 on a busy one)")
-      ->type_name("N")
-      ->transform(integer_in<int>(1, kMaxThreads))
-      ->capture_default_str();
+  add_model_flags(cmd, f->model);
   cmd->add_option("--log-every", f->log_every, "Print the losses every N epochs; 0 = never")
       ->type_name("N")
-      ->transform(integer_in<int>(0, kMaxEpochs))
+      ->transform(integer_in<int>(0, 1'000'000))
       ->capture_default_str();
   cmd->add_flag("--quiet", f->quiet, "Print only the final table");
   add_output_flags(cmd, f->output, "out");
-  cmd->callback([f] { run_train(*f); });
+  cmd->add_option("--plot-last", f->plot_last,
+                  "test_forecasts picture: only the last N forecasts (0 = all)")
+      ->type_name("N")
+      ->transform(integer_in<Index>(0))
+      ->capture_default_str();
+  cmd->add_option("--plot-step", f->plot_step,
+                  "test_forecasts picture: the horizon step drawn (1..--horizon)")
+      ->type_name("K")
+      ->transform(integer_in<Index>(1, kMaxHorizon))
+      ->capture_default_str();
+  cmd->callback([f, cmd] { run_train(cmd, *f); });
 }
 
 }  // namespace bnlstm::cli

@@ -11,5 +11,6 @@ void add_evaluate_command(CLI::App& app);  // cmd_evaluate.cpp
 void add_predict_command(CLI::App& app);   // cmd_predict.cpp
 void add_classify_command(CLI::App& app);  // cmd_classify.cpp
 void add_study_command(CLI::App& app);     // cmd_study.cpp
+void add_backtest_command(CLI::App& app);  // cmd_backtest.cpp
 
 }  // namespace bnlstm::cli

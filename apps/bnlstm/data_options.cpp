@@ -138,9 +138,10 @@ void add_window_flags(CLI::App* cmd, WindowFlags& f) {
       ->transform(choice(parse_scaler_kind, "zscore or minmax"))
       ->default_str("zscore");
   add_fraction_flags(cmd, f.train_size, f.val_size, "Training fraction of the rows (notebook: 0.7)",
-                     "Validation fraction after the training rows (default: none, validate on the "
-                     "test part as the notebook)");
+                     "Validation fraction after the training rows, held out for early stopping "
+                     "(the notebook has none: --validate-on-test)");
   cmd->get_option("--train-size")->default_str("0.7");
+  cmd->get_option("--val-size")->default_str("0.1");
 }
 
 void add_fraction_flags(CLI::App* cmd, double& train_size, double& val_size,

@@ -75,7 +75,7 @@ struct WindowFlags {
   InputKind input = InputKind::level;
   ScalerKind scaler = ScalerKind::z_score;
   double train_size = 0.7;
-  double val_size = 0;  // 0 (not given): validate on the test part (the notebook)
+  double val_size = 0.1;  // the last 10 % before the test part (--validate-on-test: none)
 };
 
 void add_window_flags(CLI::App* cmd, WindowFlags& flags);

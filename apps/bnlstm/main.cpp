@@ -31,6 +31,7 @@ int main(int argc, char** argv) {
   bnlstm::cli::add_predict_command(app);
   bnlstm::cli::add_classify_command(app);
   bnlstm::cli::add_study_command(app);
+  bnlstm::cli::add_backtest_command(app);
   try {
     app.parse(argc, argv);
     // what was printed must have arrived: a full device or a closed pipe is an error

@@ -107,9 +107,13 @@ TEST_F(WorkflowCli, TrainWritesEverythingAndEvaluateReprintsItsTable) {
   for (const char* f :
        {"model.safetensors", "history.csv", "history.json", "metrics.json", "test_forecasts.csv"})
     EXPECT_TRUE(fs::exists(out / f)) << f;
-  // one CSV line per epoch
+  // one CSV line per epoch, epoch 0 (the starting weights) included
   const std::string history = slurp(out / "history.csv");
-  EXPECT_EQ(std::count(history.begin(), history.end(), '\n'), 4);
+  EXPECT_EQ(std::count(history.begin(), history.end(), '\n'), 5);
+  EXPECT_EQ(history.rfind("epoch,train_loss,val_loss\n0,", 0), 0u) << history;
+  EXPECT_NE(r.out.find("Epoch 0/3 - Loss: "), std::string::npos) << r.out;
+  // a validation part is held out by default
+  EXPECT_NE(r.out.find("validation 2021-"), std::string::npos) << r.out;
   // no stray temporary or probe files
   for (const auto& e : fs::directory_iterator(out))
     EXPECT_NE(e.path().filename().string()[0], '.') << e.path();
@@ -117,6 +121,86 @@ TEST_F(WorkflowCli, TrainWritesEverythingAndEvaluateReprintsItsTable) {
   const Result e = run("evaluate --model " + (out / "model.safetensors").string());
   ASSERT_EQ(e.status, 0) << e.err;
   EXPECT_EQ(table(e.out, "test ("), table(r.out, "test (")) << e.out;
+}
+
+// The notebook's protocol is one flag away, and every output then calls the curve the test loss.
+TEST_F(WorkflowCli, ValidatingOnTheTestPartIsExplicitAndNamedSo) {
+  const fs::path out = dir / "nb";
+  const Result r =
+      run("train " + data() + " " + tiny() + " --validate-on-test --out " + out.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("Epoch 1/3 - Loss: "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(", Test Loss: "), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("Val Loss"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("validation 2021-"), std::string::npos) << r.out;
+  EXPECT_EQ(slurp(out / "history.csv").rfind("epoch,train_loss,test_loss\n", 0), 0u);
+  const std::string metrics = slurp(out / "metrics.json");
+  EXPECT_NE(metrics.find("\"best_test_loss\""), std::string::npos) << metrics;
+  EXPECT_NE(metrics.find("test part (--validate-on-test)"), std::string::npos) << metrics;
+  expect_error(
+      "train " + data() + " --validate-on-test --val-size 0.1 --out " + (dir / "x").string(),
+      "--validate-on-test: the test part validates, so --val-size cannot be given too");
+  // --notebook: the notebook's settings, each overridable
+  const Result n =
+      run("train " + data() + " " + tiny() + " --notebook --out " + (dir / "nb2").string());
+  ASSERT_EQ(n.status, 0) << n.err;
+  EXPECT_NE(n.out.find(", Test Loss: "), std::string::npos) << n.out;
+  EXPECT_NE(n.out.find("target level of 'Close'"), std::string::npos) << n.out;
+  EXPECT_NE(n.out.find("scaler min_max"), std::string::npos) << n.out;
+  EXPECT_NE(n.out.find("weight drawn with xavier"), std::string::npos) << n.out;
+  EXPECT_EQ(n.out.find("Epoch 0/"), std::string::npos) << n.out;
+  const Result m = run("train " + data() + " " + tiny() + " --notebook --target delta --out " +
+                       (dir / "nb3").string());
+  ASSERT_EQ(m.status, 0) << m.err;
+  EXPECT_NE(m.out.find("target delta of 'Close'"), std::string::npos) << m.out;
+}
+
+TEST_F(WorkflowCli, SeasonAddsTheSeasonalNaiveBaselineAndMase) {
+  const fs::path out = dir / "season";
+  const Result r = run("train " + data() + " " + tiny() + " --season 20 --out " + out.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("seasonal naive (20 rows)"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("verdict: the model "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(" seasonal naive (RMSE"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("MASE: mean absolute error / that of the seasonal naive forecast (20 rows)"),
+            std::string::npos)
+      << r.out;
+  const std::string csv = slurp(out / "test_forecasts.csv");
+  EXPECT_EQ(csv.rfind("origin,date,step,actual,predicted,persistence,seasonal_naive\n", 0), 0u);
+  EXPECT_NE(slurp(out / "metrics.json").find("\"model_beats_seasonal_naive\""), std::string::npos);
+  // evaluate takes the season from the checkpoint
+  const Result e = run("evaluate --model " + (out / "model.safetensors").string());
+  ASSERT_EQ(e.status, 0) << e.err;
+  EXPECT_EQ(table(e.out, "test ("), table(r.out, "test (")) << e.out;
+}
+
+TEST_F(WorkflowCli, BacktestRefitsPerFoldAndWritesFoldsWithTheirDates) {
+  const fs::path out = dir / "bt";
+  const std::string tiny = " --epochs 3 --hidden 8 --batch-size 16 --no-plots";
+  const Result r = run("backtest " + data() + tiny + " --refit 10 --out " + out.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  // 150 rows: forecasts from row 0.7 * 150 + 0.1 * 150 = 120 on, 30 rows in folds of 10
+  EXPECT_NE(r.out.find("fold 1/3: 105 rows to "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("fold 3/3: 125 rows to "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("backtest (30 forecasts)"), std::string::npos) << r.out;
+  const std::string folds = slurp(out / "folds.csv");
+  EXPECT_EQ(std::count(folds.begin(), folds.end(), '\n'), 4) << folds;
+  // fold 1's first target is row 120, business day 120 after Monday 2021-01-04: 2021-06-21
+  // (row 104, the last training row, is Friday 2021-05-28; row 119, the first origin, 2021-06-18)
+  EXPECT_NE(folds.find("\n1,2021-05-28,2021-06-18,2021-07-01,2021-06-21,2021-07-02,10,"),
+            std::string::npos)
+      << folds;
+  const std::string forecasts = slurp(out / "forecasts.csv");
+  EXPECT_EQ(std::count(forecasts.begin(), forecasts.end(), '\n'), 31);
+  // deterministic, and a fixed model is trained once
+  const Result again =
+      run("backtest " + data() + tiny + " --refit 10 --out " + (dir / "bt2").string());
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_EQ(slurp(dir / "bt2" / "forecasts.csv"), forecasts);
+  const Result fixed =
+      run("backtest " + data() + tiny + " --refit 0 --out " + (dir / "bt3").string());
+  ASSERT_EQ(fixed.status, 0) << fixed.err;
+  EXPECT_NE(fixed.out.find("model of fold 1"), std::string::npos) << fixed.out;
 }
 
 TEST_F(WorkflowCli, PredictPrintsTheNextBusinessDays) {
