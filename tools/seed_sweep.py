@@ -32,14 +32,19 @@ from concurrent.futures import ThreadPoolExecutor
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GOOG = os.path.normpath(os.path.join(ROOT, "..", "shared", "data", "google.csv"))
+DATA = os.path.join(ROOT, "data")
 
-DATA_SETS = {
-    "sp500": [],
-    "goog": ["--data", GOOG, "--start", "2005-01-01", "--end", "2020-12-31", "--train-size", "0.7"],
-    "seattle-temp": ["--data", os.path.join(ROOT, "data", "seattle-weather.csv"),
-                     "--value-col", "temp_max"],
-    "co2": ["--data", os.path.join(ROOT, "data", "co2-concentration.csv"), "--value-col", "CO2"],
-}
+
+def data_sets(data_dir):
+    return {
+        "sp500": [] if data_dir is None else ["--data", os.path.join(data_dir, "sp500.csv")],
+        "goog": ["--data", GOOG, "--start", "2005-01-01", "--end", "2020-12-31",
+                 "--train-size", "0.7"],
+        "seattle-temp": ["--data", os.path.join(data_dir or DATA, "seattle-weather.csv"),
+                         "--value-col", "temp_max"],
+        "co2": ["--data", os.path.join(data_dir or DATA, "co2-concentration.csv"),
+                "--value-col", "CO2"],
+    }
 
 
 def parse_seeds(text):
@@ -135,10 +140,12 @@ def main():
     ap.add_argument("--matrix-norm", default="batch,none", help="--matrix: norms")
     ap.add_argument("--matrix-look-back", default="1,20", help="--matrix: look-backs")
     ap.add_argument("--jobs", type=int, default=1)
+    ap.add_argument("--data-dir", help="read the named data sets from this folder instead of data/")
     ap.add_argument("--json", help="also write every run's numbers to this file")
     ap.add_argument("extra", nargs="*", help="train flags (after --)")
     a = ap.parse_args()
     seeds = parse_seeds(a.seeds)
+    DATA_SETS = data_sets(a.data_dir)
 
     cells = []
     if a.matrix:

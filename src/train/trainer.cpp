@@ -102,7 +102,7 @@ TrainingHistory Trainer<T>::fit(Range train, Range validation, Rng& rng,
 
   TrainingHistory history;
   history.loss = to_string(options_.loss);
-  history.epochs.reserve(static_cast<size_t>(options_.epochs));
+  history.epochs.reserve(static_cast<size_t>(options_.epochs) + 1);  // and epoch 0
   EarlyStopping stopping(std::max(options_.patience, 1), options_.delta);
   // weights and running statistics of the lowest validation loss (copied again in place)
   typename ForecastNetwork<T>::State best;
