@@ -70,14 +70,6 @@ void run_train(const CLI::App* cmd, TrainFlags& f) {
                                       : series.columns[static_cast<size_t>(columns.target)];
   const ValidationPart part =
       options.validate_on_test ? ValidationPart::test : ValidationPart::validation;
-  if (!f.quiet) {
-    fmt::print("data: {}\n", report.summary());
-    if (options.validate_on_test)
-      fmt::print(
-          "validation: the test part (--validate-on-test, the notebook's protocol): early "
-          "stopping and the kept epoch see the test rows; their loss is called the test loss\n");
-    flush_stdout();  // a full device fails now, with its reason
-  }
 
   // train: the library's pipeline, with a progress bar and the notebook's epoch lines
   ProgressBar bar(!f.quiet && isatty(STDERR_FILENO));
@@ -96,6 +88,12 @@ void run_train(const CLI::App* cmd, TrainFlags& f) {
   };
   const auto on_start = [&](const Dataset& d, const Forecaster&, Index parameters) {
     if (f.quiet) return;
+    // printed once the dataset is made: a series too short or too large fails with stdout empty
+    fmt::print("data: {}\n", report.summary());
+    if (options.validate_on_test)
+      fmt::print(
+          "validation: the test part (--validate-on-test, the notebook's protocol): early "
+          "stopping and the kept epoch see the test rows; their loss is called the test loss\n");
     fmt::print("{}", describe_split(d.split, d.series.dates));
     fmt::print("{}", describe_run(f.model, options, target_name, parameters));
     flush_stdout();  // a full device fails now, with its reason

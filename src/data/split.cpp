@@ -25,6 +25,15 @@ Range windows_of(Range rows, Index L, Index H, Index count) {
   return w;
 }
 
+std::string rows_text(Index n) { return std::to_string(n) + (n == 1 ? " row" : " rows"); }
+
+// what: e.g. " (train fraction 0.7)" when the rows came from a fraction
+std::string too_few_train_rows(Index n_train, Index T, Index L, Index H, const std::string& what) {
+  return "split: the train part has " + std::to_string(n_train) + " of the " + rows_text(T) + what +
+         "; look-back " + std::to_string(L) + " and horizon " + std::to_string(H) +
+         " need at least " + std::to_string(saturating_add(L, H)) + " rows in it";
+}
+
 }  // namespace
 
 Split chronological_split(Index rows, Index lookback, Index horizon, const SplitFractions& f) {
@@ -42,6 +51,8 @@ Split chronological_split(Index rows, Index lookback, Index horizon, const Split
   const Index n_train = static_cast<Index>(std::floor(f.train * static_cast<double>(T)));
   const Index n_val =
       std::min(T - n_train, static_cast<Index>(std::floor(f.validation * static_cast<double>(T))));
+  if (n_train - L - H + 1 < 1)  // no window has all its targets in the train part
+    throw Error(too_few_train_rows(n_train, T, L, H, " (train fraction " + num(f.train) + ")"));
   return split_at_rows(T, L, H, n_train, n_train + n_val, T);
 }
 
@@ -67,12 +78,8 @@ Split split_at_rows(Index rows, Index lookback, Index horizon, Index train_end,
   s.validation_windows = windows_of(s.validation_rows, L, H, count);
   s.test_windows = windows_of(s.test_rows, L, H, count);
 
-  auto rows_text = [](Index n) { return std::to_string(n) + (n == 1 ? " row" : " rows"); };
   if (s.train_windows.empty())
-    throw Error("split: the train part has " + std::to_string(n_train) + " of the " + rows_text(T) +
-                " (train fraction " + num(f.train) + "); look-back " + std::to_string(L) +
-                " and horizon " + std::to_string(H) + " need at least " +
-                std::to_string(saturating_add(L, H)) + " rows in it");
+    throw Error(too_few_train_rows(n_train, T, L, H, ""));
   auto check = [&](const char* name, Range part_rows, Range part_windows) {
     if (!part_rows.empty() && part_windows.empty())
       throw Error(std::string("split: the ") + name + " part has " + rows_text(part_rows.size()) +

@@ -55,6 +55,7 @@ std::string substitute(std::string s) {
   const std::pair<std::string, std::string> vars[] = {
       {"@CSV", (w.dir / "good.csv").string()},
       {"@MODEL", (w.dir / "model" / "model.safetensors").string()},
+      {"@VOTMODEL", (w.dir / "model-vot" / "model.safetensors").string()},
       {"@OUT", (w.dir / "out").string()},
       {"@BAD/", (w.dir / "bad").string() + "/"},
       {"@DIR", w.dir.string()},
@@ -95,6 +96,12 @@ class BadInput : public ::testing::TestWithParam<BadCase> {
          "--quiet", "--no-plots", "--out", (w.dir / "model").string()},
         w.dir);
     ASSERT_EQ(trained.status, 0) << trained.err;
+    // a model trained with the notebook's protocol: no validation part of its own
+    const auto on_test = testing::run_cli(
+        {"train", "--data", (w.dir / "good.csv").string(), "--epochs", "1", "--hidden", "4",
+         "--validate-on-test", "--quiet", "--no-plots", "--out", (w.dir / "model-vot").string()},
+        w.dir);
+    ASSERT_EQ(on_test.status, 0) << on_test.err;
     // the previous run in --out, plus a file of the user's
     fs::copy(w.dir / "model", w.dir / "out", fs::copy_options::recursive);
     write_bytes(w.dir / "out" / "notes.txt", "mine\n");
@@ -287,8 +294,8 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"norm", train({"--norm", "group"}),
                 "--norm: expected batch, layer or none, got 'group'"},
         BadCase{"init", train({"--init", "zeros"}),
-                "--init: expected xavier, random, he, uniform, glorot_uniform or orthogonal, got "
-                "'zeros'"},
+                "--init: expected xavier, random, he, uniform, glorot_uniform, orthogonal or torch, "
+                "got 'zeros'"},
         BadCase{"optimizer", train({"--optimizer", "rmsprop"}),
                 "--optimizer: expected sgd, momentum, adam or adamw, got 'rmsprop'"},
         BadCase{"loss", train({"--loss", "hinge"}),
@@ -355,7 +362,9 @@ INSTANTIATE_TEST_SUITE_P(
                 "'\\x1B[2JClose\\xFF')"},
         BadCase{"too_few_rows", train({"--look-back", "200"}),
                 "too few rows for look-back 200 and horizon 1: have 150, need at least 201"},
-        BadCase{"split_two_rows", train_on("@BAD/two-rows.csv"),
+        BadCase{"validation_two_rows", train_on("@BAD/two-rows.csv"),
+                "--val-size: 0.1 of 2 rows is no validation row; expected a fraction >= 0.5"},
+        BadCase{"split_two_rows", train_on("@BAD/two-rows.csv", {"--validate-on-test"}),
                 "split: the train part has 1 of the 2 rows (train fraction 0.7); look-back 1 and "
                 "horizon 1 need at least 2 rows in it"},
         BadCase{"no_rows_in_range", train({"--start", "2030-01-01"}),
@@ -454,7 +463,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "@BAD/nowhere.safetensors; pass --data FILE to name the data)"},
         BadCase{"data_other_columns", evaluate("@MODEL", {"--data", "@BAD/other-columns.csv"}),
                 "@BAD/other-columns.csv: no value column 'Close' (available: 'Date', 'Price')"},
-        BadCase{"part_validation", evaluate("@MODEL", {"--part", "validation"}),
+        BadCase{"part_validation", evaluate("@VOTMODEL", {"--part", "validation"}),
                 "--part validation: the model was trained without --val-size (it validated on "
                 "the test part); give --val-size to cut one"},
         BadCase{
