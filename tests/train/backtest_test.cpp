@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <nlohmann/json.hpp>
+
 #include "bnlstm/core/error.hpp"
 #include "train/synthetic.hpp"
 
@@ -86,7 +89,34 @@ TEST(Backtest, FoldDatesForecastsAndPooledErrors) {
   EXPECT_NE(csv.find("\n1," + format_date(s.dates[83]) + "," + format_date(s.dates[84]) + ",1,"),
             std::string::npos)
       << csv.substr(0, 200);
-  EXPECT_NE(backtest_json(r, s).find("\"backtest\""), std::string::npos);
+  // the JSON: per fold its dates and its own errors (RMSE of that fold's rows), then the pooled
+  const nlohmann::json j = nlohmann::json::parse(backtest_json(r, s));
+  ASSERT_EQ(j["folds"].size(), 3u);
+  Index row = 0;
+  for (size_t k = 0; k < 3; ++k) {
+    const BacktestFold& f = r.folds[k];
+    const auto& jf = j["folds"][k];
+    EXPECT_EQ(jf["fold"].get<int>(), static_cast<int>(k) + 1);
+    EXPECT_EQ(jf["first_target"].get<std::string>(),
+              format_date(s.dates[static_cast<size_t>(f.rows.begin)]));
+    EXPECT_EQ(jf["last_target"].get<std::string>(),
+              format_date(s.dates[static_cast<size_t>(f.rows.end - 1)]));
+    const Index n = f.rows.size();
+    const auto block = [&](const MatrixD& m) { return m.middleRows(row, n); };
+    const double model =
+        std::sqrt((block(r.forecasts.predicted) - block(r.forecasts.actual)).squaredNorm() /
+                  static_cast<double>(n));
+    const double naive =
+        std::sqrt((block(r.forecasts.persistence) - block(r.forecasts.actual)).squaredNorm() /
+                  static_cast<double>(n));
+    EXPECT_NEAR(jf["errors"]["model"]["rmse"].get<double>(), model, 1e-9 * model)
+        << "fold " << k + 1;
+    EXPECT_NEAR(jf["errors"]["persistence"]["rmse"].get<double>(), naive, 1e-9 * naive);
+    EXPECT_EQ(jf["errors"]["forecasts"].get<Index>(), n);
+    row += n;
+  }
+  EXPECT_EQ(j["backtest"]["forecasts"].get<Index>(), 36);
+  EXPECT_DOUBLE_EQ(j["backtest"]["persistence"]["rmse"].get<double>(), r.comparison.baseline.rmse);
 }
 
 TEST(Backtest, IsDeterministicAndAFixedModelIsTrainedOnce) {

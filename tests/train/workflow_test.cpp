@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+#include <nlohmann/json.hpp>
+
 #include "bnlstm/core/error.hpp"
 #include "train/synthetic.hpp"
 
@@ -92,6 +95,77 @@ TEST(Workflow, ReportsTheSeasonalBaselineWhenGivenASeason) {
   EXPECT_NE(forecasts_csv(run.test, run.data.windows).find("seasonal_naive"), std::string::npos);
   o.season = 1000;
   EXPECT_THROW(run_training(testing::synthetic_series(150), o), Error);
+}
+
+// The defaults of `bnlstm train` (--head-init zero, epoch 0 scored): with a delta target the
+// untrained model IS the persistence forecast, and a run whose every epoch is worse keeps it.
+TEST(Workflow, AZeroHeadStartsAtPersistenceAndEpochZeroKeepsItWhenTrainingOnlyHurts) {
+  TrainRunOptions o = tiny_options();
+  o.zero_head = true;
+  o.training.score_initial = true;
+  o.training.optimizer = OptimizerKind::adam;
+  o.training.optimizer_config.lr = 0.5;  // steps of about 0.5 on every weight: every epoch worse
+  o.training.epochs = 2;
+  const TrainRun run = run_training(testing::synthetic_series(150), o);
+  ASSERT_EQ(run.history.epochs.front().epoch, 0);
+  // epoch 0's validation loss is the persistence forecast's on the same windows (float sums)
+  EXPECT_NEAR(run.history.epochs[0].val_loss, run.persistence_validation_loss,
+              1e-6 * run.persistence_validation_loss);
+  for (size_t i = 1; i < run.history.epochs.size(); ++i)
+    ASSERT_GT(run.history.epochs[i].val_loss, run.history.epochs[0].val_loss)
+        << "precondition: epoch " << i;
+  EXPECT_EQ(run.history.best_epoch, 0);
+  // and the test forecasts are the persistence forecasts (float rounding of price + 0)
+  ASSERT_EQ(run.test.predicted.rows(), run.test.persistence.rows());
+  EXPECT_LT((run.test.predicted - run.test.persistence).cwiseAbs().maxCoeff(),
+            1e-5 * run.test.persistence.cwiseAbs().maxCoeff());
+  EXPECT_NEAR(run.test.comparison.model.rmse, run.test.comparison.baseline.rmse,
+              1e-5 * run.test.comparison.baseline.rmse);
+
+  // without epoch 0 the same run keeps its least bad epoch, worse than persistence
+  o.training.score_initial = false;
+  const TrainRun worse = run_training(testing::synthetic_series(150), o);
+  EXPECT_GE(worse.history.best_epoch, 1);
+  EXPECT_GT(worse.test.comparison.model.rmse, 1.01 * worse.test.comparison.baseline.rmse);
+}
+
+// --horizon > 1: the errors of every step, in the table's JSON, are those of that step's column.
+TEST(Workflow, ErrorsPerHorizonStepAreThoseOfEachStepsForecasts) {
+  TrainRunOptions o = tiny_options();
+  o.data.windows.horizon = 3;
+  o.season = 10;
+  const TrainRun run = run_training(testing::synthetic_series(150), o);
+  const ForecastComparison& c = run.test.comparison;
+  ASSERT_EQ(c.model_steps.size(), 3u);
+  ASSERT_EQ(c.baseline_steps.size(), 3u);
+  ASSERT_EQ(c.seasonal_steps.size(), 3u);
+  const auto rmse = [](const MatrixD& p, const MatrixD& a, Index k) {
+    return std::sqrt((p.col(k) - a.col(k)).squaredNorm() / static_cast<double>(p.rows()));
+  };
+  const nlohmann::json j = nlohmann::json::parse(comparison_json(c));
+  ASSERT_EQ(j["by_step"].size(), 3u);
+  for (Index k = 0; k < 3; ++k) {
+    const double m = rmse(run.test.predicted, run.test.actual, k);
+    const double p = rmse(run.test.persistence, run.test.actual, k);
+    const double s = rmse(run.test.seasonal, run.test.actual, k);
+    EXPECT_NEAR(c.model_steps[static_cast<size_t>(k)].rmse, m, 1e-9 * m) << "step " << k + 1;
+    EXPECT_NEAR(c.baseline_steps[static_cast<size_t>(k)].rmse, p, 1e-9 * p) << "step " << k + 1;
+    const auto& js = j["by_step"][static_cast<size_t>(k)];
+    EXPECT_EQ(js["step"].get<int>(), k + 1);
+    EXPECT_NEAR(js["model"]["rmse"].get<double>(), m, 1e-9 * m);
+    EXPECT_NEAR(js["persistence"]["rmse"].get<double>(), p, 1e-9 * p);
+    EXPECT_NEAR(js["seasonal_naive"]["rmse"].get<double>(), s, 1e-9 * s);
+  }
+  // persistence repeats the last value: its error grows with the step on a trending series
+  EXPECT_LT(c.baseline_steps[0].rmse, c.baseline_steps[2].rmse);
+  // the CSV names each forecast's origin (the last observed date) beside its target date
+  const std::string csv = forecasts_csv(run.test, run.data.windows);
+  const Index i = run.test.windows.front();
+  const Index origin = run.data.windows.first_target_row(i) - 1;
+  EXPECT_NE(csv.find("\n" + format_date(run.data.series.dates[static_cast<size_t>(origin)]) + "," +
+                     format_date(run.data.series.dates[static_cast<size_t>(origin + 3)]) + ",3,"),
+            std::string::npos)
+      << csv.substr(0, 300);
 }
 
 TEST(Workflow, ShouldStopEndsTheRun) {
