@@ -22,6 +22,8 @@ OptimizerFlag parse_optimizer_flag(std::string_view name) {
       return OptimizerFlag::adam;
     case OptimizerKind::adamw:
       return OptimizerFlag::adamw;
+    case OptimizerKind::rmsprop:  // the classifier's (bnlstm classify); not offered for forecasting
+      break;
   }
   throw Error("unknown optimizer '" + std::string(name) + "'");
 }

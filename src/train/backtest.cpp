@@ -163,6 +163,12 @@ BacktestResult run_backtest(const Series& series, const BacktestOptions& options
 
 namespace {
 
+// The number of the last epoch run, as `bnlstm train`'s metrics.json and the fold lines count
+// (epoch 0, the starting weights, is a record but not an epoch run).
+int epochs_run(const TrainingHistory& h) {
+  return h.epochs.empty() ? 0 : h.epochs.back().epoch;
+}
+
 std::string date_of(const Series& s, Index row) {
   return format_date(s.dates[static_cast<size_t>(row)]);
 }
@@ -184,7 +190,8 @@ std::string backtest_folds_csv(const BacktestResult& r, const Series& series) {
     out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}", f.index + 1,
                        date_of(series, f.train_rows.end - 1), format_date(f.first_origin),
                        format_date(f.last_origin), format_date(f.first_target),
-                       format_date(f.last_target), c.model.count, f.history.epochs.size(),
+                       format_date(f.last_target), c.model.count,
+                       f.refitted ? fmt::format("{}", epochs_run(f.history)) : std::string(),
                        f.refitted ? fmt::format("{}", f.history.best_epoch) : std::string(),
                        c.model.rmse, c.baseline.rmse);
     if (seasonal) out += "," + (c.seasonal ? number(c.seasonal->rmse) : std::string());
@@ -211,7 +218,7 @@ std::string backtest_json(const BacktestResult& r, const Series& series) {
     k["last_target"] = format_date(f.last_target);
     k["refitted"] = f.refitted;
     if (f.refitted) {
-      k["epochs_run"] = f.history.epochs.size();
+      k["epochs_run"] = epochs_run(f.history);
       k["best_epoch"] = f.history.best_epoch;
     }
     k["errors"] = Json::parse(comparison_json(f.comparison));

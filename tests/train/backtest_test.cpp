@@ -134,6 +134,21 @@ TEST(Backtest, IsDeterministicAndAFixedModelIsTrainedOnce) {
   EXPECT_NE(c.forecasts.predicted.bottomRows(12), a.forecasts.predicted.bottomRows(12));
 }
 
+TEST(Backtest, EpochsRunCountsTheEpochsTrainedNotEpochZero) {
+  BacktestOptions o = tiny(12, false);
+  o.run.training.score_initial = true;  // history: epochs 0, 1, 2
+  const Series s = testing::synthetic_series(120);
+  const BacktestResult r = run_backtest(s, o);
+  ASSERT_EQ(r.folds[0].history.epochs.size(), 3u);
+  const nlohmann::json j = nlohmann::json::parse(backtest_json(r, s));
+  EXPECT_EQ(j["folds"][0]["epochs_run"].get<int>(), 2);
+  EXPECT_FALSE(j["folds"][1].contains("epochs_run"));  // a kept model is not trained again
+  // folds.csv: forecasts, epochs, best epoch; empty for the folds that kept the first model
+  const std::string csv = backtest_folds_csv(r, s);
+  EXPECT_NE(csv.find("," + format_date(s.dates[95]) + ",12,2,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("," + format_date(s.dates[107]) + ",12,,,"), std::string::npos) << csv;
+}
+
 TEST(Backtest, NeedsAValidationPart) {
   BacktestOptions o = tiny(12, true);
   o.run.data.split = {0.7, 0.0};

@@ -10,9 +10,10 @@
 //     -> the test part judged beside persistence (and seasonal naive)  evaluation.hpp
 //
 //   TrainRunOptions o;                      // the library's defaults; `bnlstm train` also sets
-//   o.data.split = {0.7, 0.1};              // these three by default (issue 11, measured in
+//   o.data.split = {0.7, 0.1};              // these four by default (measured in
 //   o.zero_head = true;                     // docs/workflow.md): a validation part, a zero head,
-//   o.training.score_initial = true;        // the starting weights scored as epoch 0
+//   o.training.score_initial = true;        // the starting weights scored as epoch 0, and
+//   o.training.delta = 0;                   // any decrease counts as an improvement
 //   o.data.windows.lookback = 20;
 //   o.seed = 7;
 //   TrainRun run = run_training(load_csv("prices.csv", csv_options), o);
