@@ -9,7 +9,9 @@ read_csv understands the layouts of the command-line tool (Yahoo Finance, Alpha 
 file with date and value columns named by date_col / value_cols), sorts rows by date, and skips
 bad rows (empty, "null", non-numeric, duplicate dates), listing each in `warnings`; strict=True
 raises bnlstm.Error on the first instead ("prices.csv:7: column 'Close': expected a number, got
-'abc'"). The same reader feeds `bnlstm train`, so both see exactly the same rows.
+'abc'"). As in the command-line tool, a file with more than 10 % bad rows raises bnlstm.Error
+(max_bad_share changes the limit). The same reader feeds `bnlstm train`, so both see exactly the
+same rows.
 """
 import os
 from typing import List, NamedTuple, Optional, Sequence
@@ -33,19 +35,24 @@ class Series(NamedTuple):
 
 
 def read_csv(path, date_col: Optional[str] = None, value_cols: Optional[Sequence[str]] = None,
-             start: Optional[str] = None, end: Optional[str] = None, strict: bool = False) -> Series:
+             start: Optional[str] = None, end: Optional[str] = None, strict: bool = False,
+             max_bad_share: float = 0.1) -> Series:
     """Reads a price CSV with bnlstm's reader.
 
     path: the file. date_col: the date column (default: the first of date / timestamp / time /
     datetime / day). value_cols: the value columns wanted, in order (default: the close price:
     the first of close / "4. close" / adj close / adjclose / price / value). start, end:
-    "YYYY-MM-DD", inclusive. Raises bnlstm.Error naming the file, line and column of what is
-    wrong (missing file, unknown column, no rows in range, and in strict mode any bad row).
+    "YYYY-MM-DD", inclusive. max_bad_share: the largest share of bad rows (among those in
+    [start, end]) that are skipped; more raise bnlstm.Error, as in `bnlstm train` (default 0.1;
+    1 skips every bad row). Raises bnlstm.Error naming the file, line and column of what is
+    wrong (missing file, unknown column, no rows in range, too many bad rows, and in strict mode
+    any bad row).
     """
     if isinstance(value_cols, str):
         value_cols = [value_cols]
     days, values, columns, summary, warnings = _core._read_csv(
-        os.fspath(path), date_col or "", list(value_cols or []), start, end, strict)
+        os.fspath(path), date_col or "", list(value_cols or []), start, end, strict,
+        max_bad_share)
     return Series(days.astype("datetime64[D]"), values, list(columns), summary, list(warnings))
 
 

@@ -8,6 +8,7 @@
 
 #include "arrays.hpp"
 #include "bindings.hpp"
+#include "bnlstm/core/error.hpp"
 #include "bnlstm/data/csv.hpp"
 
 namespace bnlstm::python {
@@ -26,16 +27,18 @@ void bind_data(py::module_& m) {
       "_read_csv",
       [](const std::string& path, const std::string& date_col,
          const std::vector<std::string>& value_cols, const std::optional<std::string>& start,
-         const std::optional<std::string>& end, bool strict) {
+         const std::optional<std::string>& end, bool strict, double max_bad_share) {
+        // the share is a fraction of the rows checked; NaN would silently never stop
+        if (!(max_bad_share >= 0 && max_bad_share <= 1))
+          throw Error("read_csv: max_bad_share: expected a share between 0 and 1, got " +
+                      py::str(py::float_(max_bad_share)).cast<std::string>());
         CsvOptions o;
         o.date_column = date_col;
         o.value_columns = value_cols;
         o.start = date_arg(start, "start");
         o.end = date_arg(end, "end");
         o.strict = strict;
-        // read_csv keeps its documented behaviour (skip and list every bad row); the CLI stops
-        // on files with more than CsvOptions::max_bad_share bad rows (issue #10)
-        o.max_bad_share = 1.0;
+        o.max_bad_share = max_bad_share;
         Series s;
         LoadReport report;
         {
@@ -52,6 +55,7 @@ void bind_data(py::module_& m) {
       },
       py::arg("path"), py::arg("date_col") = "", py::arg("value_cols") = std::vector<std::string>{},
       py::arg("start") = py::none(), py::arg("end") = py::none(), py::arg("strict") = false,
+      py::arg("max_bad_share") = CsvOptions{}.max_bad_share,
       "(days since 1970-01-01 int64 (T,), values float64 (T, C), columns, summary, warnings); "
       "use bnlstm.datasets.read_csv.");
 }
