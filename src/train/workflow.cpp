@@ -47,6 +47,19 @@ void check_options(const TrainRunOptions& o) {
 
 }  // namespace
 
+DatasetOptions default_run_data() {
+  DatasetOptions o;
+  o.split = {0.7, 0.1};
+  return o;
+}
+
+TrainOptions default_run_training() {
+  TrainOptions o;
+  o.delta = 0;
+  o.score_initial = true;
+  return o;
+}
+
 TrainRun run_training(Series series, const TrainRunOptions& options,
                       const TrainCallbacks& callbacks, const RunStartCallback& on_start) {
   check_options(options);

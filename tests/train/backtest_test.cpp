@@ -66,7 +66,7 @@ TEST(Backtest, FoldDatesForecastsAndPooledErrors) {
     EXPECT_EQ(f.first_origin, d(f.rows.begin - 1));
     EXPECT_EQ(f.last_target, d(f.rows.end - 1));
     EXPECT_TRUE(f.refitted);
-    EXPECT_EQ(f.history.epochs.size(), 2u);
+    EXPECT_EQ(f.history.epochs.size(), 3u);  // epoch 0 (the default) and two epochs
     EXPECT_EQ(f.comparison.model.count, f.rows.size());
     total += f.comparison.model.count;
   }

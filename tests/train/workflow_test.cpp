@@ -34,6 +34,7 @@ TEST(Workflow, IsTheSamePipelineAsTheStepsByHandBitForBit) {
   c.network = o.network;
   Rng rng = make_rng(o.seed);
   Forecaster f(c, d.scaler, rng);
+  f.network().head().weight().value.setZero();  // the default zero head
   const TrainingHistory h = Trainer<float>(f.network(), d.windows, o.training)
                                 .fit(d.split.train_windows, d.split.validation_windows, rng);
   const RangeForecast test = evaluate_range(f, d.windows, d.split.test_windows, "test");
@@ -56,6 +57,29 @@ TEST(Workflow, IsTheSamePipelineAsTheStepsByHandBitForBit) {
   // provenance filled
   EXPECT_EQ(run.forecaster.data().rows, 150);
   EXPECT_EQ(run.forecaster.data().split.test_rows, d.split.test_rows);
+}
+
+// A default TrainRunOptions is `bnlstm train` without flags (docs/workflow.md, issue 11).
+TEST(Workflow, DefaultsAreThoseOfTheCommandLine) {
+  const TrainRunOptions o;
+  EXPECT_EQ(o.data.split.train, 0.7);
+  EXPECT_EQ(o.data.split.validation, 0.1);
+  EXPECT_FALSE(o.validate_on_test);
+  EXPECT_TRUE(o.zero_head);
+  EXPECT_TRUE(o.training.score_initial);
+  EXPECT_EQ(o.training.delta, 0.0);
+  EXPECT_EQ(o.data.scaler, ScalerKind::z_score);
+  EXPECT_EQ(o.data.windows.target, Target::delta);
+  EXPECT_EQ(o.network.init, InitScheme::xavier);
+  // so a run with nothing set trains, validates on its own part and starts at persistence
+  TrainRunOptions small;
+  small.network.hidden_size = 4;
+  small.training.epochs = 1;
+  const TrainRun run = run_training(testing::synthetic_series(150), small);
+  EXPECT_EQ(run.history.part, ValidationPart::validation);
+  EXPECT_EQ(run.history.epochs.front().epoch, 0);
+  EXPECT_NEAR(run.history.epochs.front().val_loss, run.persistence_validation_loss,
+              1e-6 * run.persistence_validation_loss);
 }
 
 TEST(Workflow, NeedsAValidationPartUnlessTheTestPartIsChosenExplicitly) {

@@ -9,11 +9,7 @@
 //     -> Trainer::fit on the training windows, early stopping on the validation part
 //     -> the test part judged beside persistence (and seasonal naive)  evaluation.hpp
 //
-//   TrainRunOptions o;                      // the library's defaults; `bnlstm train` also sets
-//   o.data.split = {0.7, 0.1};              // these four by default (measured in
-//   o.zero_head = true;                     // docs/workflow.md): a validation part, a zero head,
-//   o.training.score_initial = true;        // the starting weights scored as epoch 0, and
-//   o.training.delta = 0;                   // any decrease counts as an improvement
+//   TrainRunOptions o;                      // defaults = `bnlstm train`'s defaults
 //   o.data.windows.lookback = 20;
 //   o.seed = 7;
 //   TrainRun run = run_training(load_csv("prices.csv", csv_options), o);
@@ -51,17 +47,25 @@ struct ForecastColumns {
 ForecastColumns select_columns(const std::vector<std::string>& value_columns,
                                const std::string& target_column);
 
+// The defaults of `bnlstm train` where they differ from those of the parts (DatasetOptions,
+// TrainOptions keep the notebook's), each measured in docs/workflow.md: a validation part of 10 %
+// (train 0.7, validation 0.1, test 0.2) and, for early stopping, any decrease counts (delta 0)
+// and the starting weights are scored as epoch 0.
+DatasetOptions default_run_data();
+TrainOptions default_run_training();
+
 struct TrainRunOptions {
   // split fractions, scaler, window layout (look-back, horizon, target, input kind, columns)
-  DatasetOptions data;
+  DatasetOptions data = default_run_data();
   // true: early stopping and the kept epoch use the TEST part (the notebook's protocol; the
   // validation fraction must then be 0). false: they use the validation part, which must exist.
   bool validate_on_test = false;
   NetworkConfig network;  // input_size and horizon are set from the windows
   // Set the head's weight to 0 after drawing the network (the LSTM is drawn exactly as without
-  // it): with a delta target the untrained model is the persistence forecast.
-  bool zero_head = false;
-  TrainOptions training;
+  // it): with a delta target the untrained model is the persistence forecast. false: the head
+  // drawn with network.init (the notebook).
+  bool zero_head = true;
+  TrainOptions training = default_run_training();
   uint64_t seed = 42;  // initialization and shuffling (make_rng(seed))
   // Threads for Eigen and OpenMP, set process-wide for the run (Eigen::setNbThreads,
   // omp_set_num_threads); 0 leaves the current settings alone. Results depend on it.
