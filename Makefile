@@ -90,4 +90,4 @@ bench: deps-torch $(BUILD)/CMakeCache.txt
 	$(PYTHON) bench/compare.py --bench $(BUILD)/bnlstm_bench --threads $(BENCH_THREADS) \
 	  --rounds $(BENCH_ROUNDS) --epoch
 	PYTHONPATH=$(BUILD)/python $(PYTHON) bench/python_bench.py --bench $(BUILD)/bnlstm_bench \
-	  --threads $(BENCH_THREADS) --rounds $(BENCH_ROUNDS)
+	  --threads $(BENCH_THREADS) --rounds $(BENCH_ROUNDS) --cli $(BUILD)/bnlstm

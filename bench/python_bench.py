@@ -2,6 +2,7 @@
 """bnlstm from Python vs PyTorch from Python, in one run, plus the C++ row of the same shape.
 
     PYTHONPATH=build/python /usr/bin/python3 bench/python_bench.py --bench build/bnlstm_bench --threads 2
+    PYTHONPATH=build/python /usr/bin/python3 bench/python_bench.py --only-fit --threads 1   # the fit row alone
 
 Rows (issue 13, part 6):
   python/batch_norm/<N>x<C>  BatchNorm1d forward + backward, float32, called from Python:
@@ -12,6 +13,14 @@ Rows (issue 13, part 6):
               from C++), run in the same invocation
     targets: >= 3x PyTorch at (32, 1024), where call overhead dominates; at most 20 % slower
     than the C++ row at (1024, 1024).
+  python/forecaster_fit  Forecaster.fit vs `bnlstm train`, seconds per epoch, on the notebook's
+      experiment (--notebook: Google's daily close 2005..2020 from ../shared/data/google.csv when
+      present, else the built-in S&P 500; hidden 256, look-back 1, SGD, batch 32) with a fixed
+      number of epochs (--fit-epochs, patience 0, so both run every epoch); per epoch = the
+      training loop's wall time (TrainRun::seconds: metrics.json "seconds" for the CLI,
+      Forecaster.info["seconds"] for Python) / epochs run, and the whole fit() call beside it.
+      Alternated --fit-rounds times; median. target: Python within 10 % of the CLI.
+      Only this row: --only-fit (no torch needed).
 Timing as bench/torch_bench.py (and Google Benchmark): after a warm-up, R repetitions of at least
 T seconds each, mean time per call per repetition, median over repetitions. With --rounds K the
 Python sides and the C++ binary alternate K times and the medians are over all K * R
@@ -25,13 +34,13 @@ import subprocess
 import sys
 import tempfile
 
+import time
+
 import numpy as np
-import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, HERE)
-import torch_bench  # noqa: E402  (measure(), the torch step)
 
 try:
     import bnlstm
@@ -79,6 +88,45 @@ def fmt_us(us):
     return f"{us / 1000:.2f} ms" if us >= 1000 else f"{us:.1f} µs"
 
 
+def notebook_data():
+    google = os.path.join(ROOT, "..", "shared", "data", "google.csv")
+    if os.path.isfile(google):
+        return os.path.normpath(google), {"start": "2005-01-01", "end": "2020-12-31"}
+    return os.path.join(ROOT, "data", "sp500.csv"), {}
+
+
+def fit_row(args):
+    """Forecaster.fit vs `bnlstm train` on the notebook's experiment: seconds per epoch."""
+    data, cut = notebook_data()
+    options = dict(notebook=True, epochs=args.fit_epochs, patience=0, threads=args.threads, **cut)
+    flags = ["--notebook", "--epochs", str(args.fit_epochs), "--patience", "0", "--threads",
+             str(args.threads)] + [x for k, v in cut.items() for x in (f"--{k}", v)]
+    cli_per_epoch, py_per_epoch, py_call_per_epoch = [], [], []
+    for _ in range(args.fit_rounds):
+        with tempfile.TemporaryDirectory() as out:
+            subprocess.run([args.cli, "train", "--data", data, *flags, "--quiet", "--no-plots",
+                            "--out", os.path.join(out, "run")], check=True, capture_output=True)
+            training = json.load(open(os.path.join(out, "run", "metrics.json")))["training"]
+            cli_per_epoch.append(training["seconds"] / training["epochs_run"])
+        f = bnlstm.Forecaster(**options)
+        t0 = time.perf_counter()
+        h = f.fit(data)
+        call = time.perf_counter() - t0
+        py_per_epoch.append(f.info["seconds"] / h.epochs[-1])
+        py_call_per_epoch.append(call / h.epochs[-1])
+    c, p, pc = (statistics.median(v) for v in (cli_per_epoch, py_per_epoch, py_call_per_epoch))
+    print(f"# Forecaster.fit vs bnlstm train: {os.path.relpath(data, ROOT)}, --notebook, "
+          f"{args.fit_epochs} epochs, {args.threads} thread(s), median of {args.fit_rounds} "
+          f"alternating runs; load average {' '.join(open('/proc/loadavg').read().split()[:3])}")
+    print("| case | bnlstm train (s/epoch) | Forecaster.fit (s/epoch) | Python / CLI | fit() call "
+          "(s/epoch) | target |")
+    print("|---|---|---|---|---|---|")
+    print(f"| python/forecaster_fit | {c:.3f} | {p:.3f} | {p / c:.3f} | {pc:.3f} | within 10 %: "
+          f"{'yes' if abs(p / c - 1) <= 0.10 else 'NO'} |")
+    return {"name": "python/forecaster_fit", "cli_s_per_epoch": c, "python_s_per_epoch": p,
+            "python_call_s_per_epoch": pc, "cli_samples": cli_per_epoch, "python_samples": py_per_epoch}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--bench", default=os.path.join(ROOT, "build", "bnlstm_bench"),
@@ -88,7 +136,19 @@ def main():
     ap.add_argument("--rep-time", type=float, default=0.05)
     ap.add_argument("--rounds", type=int, default=1)
     ap.add_argument("--json", help="also write every sample here")
+    ap.add_argument("--cli", default=os.path.join(ROOT, "build", "bnlstm"), help="bnlstm for the fit row")
+    ap.add_argument("--fit-epochs", type=int, default=10)
+    ap.add_argument("--fit-rounds", type=int, default=3)
+    ap.add_argument("--only-fit", action="store_true", help="only the Forecaster.fit row")
     args = ap.parse_args()
+    if args.only_fit:
+        row = fit_row(args)
+        if args.json:
+            with open(args.json, "w") as f:
+                json.dump([row], f, indent=1)
+        return
+    import torch
+    import torch_bench  # noqa: E402  (measure(), the torch step)
     torch.set_num_threads(args.threads)
     bnlstm.set_num_threads(args.threads)
 
@@ -129,6 +189,8 @@ def main():
         rows.append({"name": f"python/batch_norm/{key}", "torch_us": t, "bnlstm_python_us": o,
                      "bnlstm_cpp_us": k, "torch_samples_us": theirs[key], "python_samples_us": ours[key],
                      "cpp_samples_us": cpp.get(key)})
+    if args.cli:
+        rows.append(fit_row(args))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(rows, f, indent=1)

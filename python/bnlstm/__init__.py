@@ -14,9 +14,17 @@ Arrays in must be numpy arrays of the layer's dtype, C-contiguous and finite; an
 raises TypeError or bnlstm.Error (a ValueError) with a one-line message, never a crash.
 Arrays out are new arrays, except parameters and their gradients, which are live views.
 
+The forecasting workflow of the command-line tool, with its options and checkpoints:
+
+    f = Forecaster(look_back=20, epochs=30)   # `bnlstm train --help`'s options, snake_case
+    history = f.fit("prices.csv")             # or a numpy array / pandas DataFrame
+    f.evaluate(); f.predict(); f.save("model.safetensors"); load("model.safetensors")
+
 The C++ library and the command-line tool `bnlstm` share this code; see the README.
 """
 from . import datasets
+from .forecasting import Forecast, Forecaster, History, load
 from ._core import LSTM, BatchNorm1d, Error, LayerNorm, __version__, get_num_threads, set_num_threads
 
-__all__ = ["BatchNorm1d", "LayerNorm", "LSTM", "Error", "datasets", "set_num_threads", "get_num_threads"]
+__all__ = ["BatchNorm1d", "LayerNorm", "LSTM", "Error", "datasets", "set_num_threads", "get_num_threads",
+           "Forecaster", "History", "Forecast", "load"]

@@ -41,4 +41,5 @@ PYBIND11_MODULE(_core, m) {
   bnlstm::python::bind_layer_norm(m);
   bnlstm::python::bind_lstm(m);
   bnlstm::python::bind_data(m);
+  bnlstm::python::bind_forecaster(m);
 }

@@ -1,0 +1,428 @@
+// The forecasting workflow for bnlstm.Forecaster (python/bnlstm/forecasting.py): the library's
+// run_training (bnlstm/train/workflow.hpp), the same function `bnlstm train` calls, so that the
+// same options, data, seed and thread count give the same history and metrics bit for bit; the
+// checkpoint format of the command-line tool; evaluate and predict as `bnlstm evaluate` and
+// `bnlstm predict` compute them.
+//
+// Keyword arguments are checked and turned into settings in Python (forecasting.py); this file
+// gets the final values: _train(series, settings dict, on_epoch) -> (_Model, history JSON, info,
+// the exception that ended training or None).
+// Training runs without the GIL; the per-epoch callback and the Ctrl-C check (should_stop, after
+// every optimizer step) take it back briefly. A Python exception raised there (by the callback,
+// or KeyboardInterrupt from PyErr_CheckSignals) ends training as a stop request does: the epoch
+// under way is finished, the best weights restored, and the exception is raised again once the
+// trained model has been kept by the caller (_train returns it beside the exception).
+#include <omp.h>
+#include <pybind11/stl.h>
+
+#include <Eigen/Core>
+#include <cmath>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "arrays.hpp"
+#include "bindings.hpp"
+#include "bnlstm/core/error.hpp"
+#include "bnlstm/data/csv.hpp"
+#include "bnlstm/train/checkpoint.hpp"
+#include "bnlstm/train/evaluation.hpp"
+#include "bnlstm/train/memory_estimate.hpp"
+#include "bnlstm/train/workflow.hpp"
+
+namespace bnlstm::python {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+// A loaded series (price units) and, for a CSV, the reader's summary line and warnings.
+struct PySeries {
+  Series series;
+  std::string summary;
+  std::vector<std::string> warnings;
+};
+
+std::optional<Date> date_arg(const std::optional<std::string>& text, const char* what) {
+  if (!text) return std::nullopt;
+  return parse_date(*text, what);
+}
+
+std::vector<int64_t> day_numbers(const std::vector<Date>& dates) {
+  std::vector<int64_t> days;
+  days.reserve(dates.size());
+  for (Date d : dates) days.push_back(d.time_since_epoch().count());
+  return days;
+}
+
+py::array days_array(const std::vector<Date>& dates) {
+  const std::vector<int64_t> days = day_numbers(dates);
+  return copy_array(days.data(), Shape{py::ssize_t(days.size())});
+}
+
+// The CSV as `bnlstm train --data` reads it (the CLI's CsvOptions, bad-row share included).
+PySeries series_from_csv(const std::string& path, const std::string& date_col,
+                         const std::vector<std::string>& value_cols,
+                         const std::optional<std::string>& start,
+                         const std::optional<std::string>& end, bool strict) {
+  CsvOptions o;
+  o.date_column = date_col;
+  o.value_columns = value_cols;
+  o.start = date_arg(start, "start");
+  o.end = date_arg(end, "end");
+  o.strict = strict;
+  PySeries s;
+  LoadReport report;
+  {
+    py::gil_scoped_release nogil;
+    s.series = load_csv(path, o, &report);
+  }
+  s.summary = report.summary();
+  s.warnings = report.warnings;
+  return s;
+}
+
+// days (T,) int64 days since 1970-01-01, strictly increasing; values (T, C) float64, finite.
+PySeries series_from_arrays(const py::array_t<int64_t, py::array::c_style>& days,
+                            const py::handle& values_obj, const std::vector<std::string>& columns,
+                            const std::string& source, const std::string& what) {
+  const InArray<double> values = input_array<double>(values_obj, what + ": values", {2});
+  const Index T = values.dim(0), C = values.dim(1);
+  if (days.ndim() != 1 || days.shape(0) != T)
+    throw Error(what + ": " + std::to_string(days.size()) + " dates for " + std::to_string(T) +
+                " rows");
+  if (static_cast<Index>(columns.size()) != C)
+    throw Error(what + ": " + std::to_string(columns.size()) + " column names for " +
+                std::to_string(C) + " columns");
+  if (T < 1 || C < 1) throw Error(what + ": no data (shape " + shape_str(values.shape) + ")");
+  PySeries s;
+  s.series.source = source;
+  s.series.columns = columns;
+  s.series.dates.reserve(static_cast<size_t>(T));
+  const int64_t* d = days.data();
+  for (Index t = 0; t < T; ++t) {
+    if (t > 0 && d[t] <= d[t - 1])
+      throw Error(what + ": dates must be strictly increasing; row " + std::to_string(t) + " (" +
+                  format_date(Date(std::chrono::days(d[t]))) + ") follows " +
+                  format_date(Date(std::chrono::days(d[t - 1]))));
+    s.series.dates.push_back(Date(std::chrono::days(d[t])));
+  }
+  s.series.values = values.matrix(T, C);
+  s.summary = source + ": " + std::to_string(T) + " rows, " + format_date(s.series.dates.front()) +
+              ".." + format_date(s.series.dates.back());
+  return s;
+}
+
+// A trained or loaded forecaster; Guard serializes calls from several threads.
+struct PyModel {
+  explicit PyModel(Forecaster f) : forecaster(std::move(f)) {}
+  Forecaster forecaster;
+  Guard guard;
+};
+
+// The training settings, already checked and final (forecasting.py _settings()).
+TrainRunOptions run_options(const py::dict& s) {
+  const auto get = [&](const char* key) { return s[key]; };
+  TrainRunOptions o;
+  o.data.split.train = get("train_size").cast<double>();
+  o.data.split.validation = get("val_size").cast<double>();
+  o.data.scaler = parse_scaler_kind(get("scaler").cast<std::string>());
+  WindowSpec& w = o.data.windows;
+  w.lookback = get("look_back").cast<Index>();
+  w.horizon = get("horizon").cast<Index>();
+  w.target = parse_target(get("target").cast<std::string>());
+  w.input = parse_input_kind(get("input").cast<std::string>());
+  w.input_columns = get("input_columns").cast<std::vector<Index>>();
+  w.target_column = get("target_column").cast<Index>();
+  o.validate_on_test = get("validate_on_test").cast<bool>();
+  o.network.hidden_size = get("hidden").cast<Index>();
+  o.network.norm = parse_lstm_norm(get("norm").cast<std::string>());
+  o.network.init = parse_init_scheme(get("init").cast<std::string>());
+  o.zero_head = get("zero_head").cast<bool>();
+  TrainOptions& t = o.training;
+  t.epochs = get("epochs").cast<int>();
+  t.batch_size = get("batch_size").cast<Index>();
+  t.patience = get("patience").cast<int>();
+  t.delta = get("delta").cast<double>();
+  t.clip_mode = parse_clip_mode(get("clip_mode").cast<std::string>());
+  t.clip = get("clip").cast<double>();
+  t.loss = parse_loss(get("loss").cast<std::string>());
+  t.huber_delta = get("huber_delta").cast<double>();
+  t.optimizer = parse_optimizer(get("optimizer").cast<std::string>());
+  t.optimizer_config.lr = get("lr").cast<double>();
+  t.optimizer_config.momentum = get("momentum").cast<double>();
+  if (!get("weight_decay").is_none())
+    t.optimizer_config.weight_decay = get("weight_decay").cast<double>();
+  t.restore_best = get("restore_best").cast<bool>();
+  t.recalibrate_bn = get("recalibrate_bn").cast<bool>();
+  t.score_initial = get("score_initial").cast<bool>();
+  o.seed = get("seed").cast<uint64_t>();
+  o.threads = get("threads").cast<int>();
+  o.season = get("season").cast<Index>();
+  return o;
+}
+
+// Refuses what cannot fit in memory before anything is allocated (as the CLI does).
+void check_memory(const TrainRunOptions& o, Index columns) {
+  NetworkConfig net = o.network;
+  net.input_size = input_features(o.data.windows, columns);
+  net.horizon = o.data.windows.horizon;
+  const int64_t need = training_memory_bytes(net, o.data.windows.lookback, o.training.batch_size);
+  const int64_t have = physical_memory_bytes();
+  if (need > have)
+    throw Error("Forecaster: hidden=" + std::to_string(net.hidden_size) +
+                " with look_back=" + std::to_string(o.data.windows.lookback) + " and batch_size=" +
+                std::to_string(o.training.batch_size) + ": training would need about " +
+                format_bytes(need) + " of memory; this machine has " + format_bytes(have));
+}
+
+// Eigen's and OpenMP's thread counts, put back when training ends (run_training sets them
+// process-wide; the layers' later calls should not inherit a fit's setting).
+class ThreadSettings {
+ public:
+  ThreadSettings() : eigen_(Eigen::nbThreads()), omp_(omp_get_max_threads()) {}
+  ~ThreadSettings() {
+    Eigen::setNbThreads(eigen_);
+    omp_set_num_threads(omp_);
+  }
+  ThreadSettings(const ThreadSettings&) = delete;
+  ThreadSettings& operator=(const ThreadSettings&) = delete;
+
+ private:
+  int eigen_, omp_;
+};
+
+py::tuple train(const PySeries& data, const py::dict& settings, const py::object& on_epoch) {
+  const TrainRunOptions options = run_options(settings);
+  check_memory(options, data.series.cols());
+  const double val = options.data.split.validation;
+  const Index rows = data.series.rows();
+  if (val > 0 && std::floor(val * static_cast<double>(rows)) < 1)
+    throw Error("Forecaster: val_size: " + py::repr(py::float_(val)).cast<std::string>() + " of " +
+                std::to_string(rows) + " rows is no validation row; expected a fraction >= " +
+                py::repr(py::float_(1.0 / static_cast<double>(rows))).cast<std::string>());
+
+  // A Python exception from the callback or from a signal handler (KeyboardInterrupt) ends
+  // training; it lives outside the GIL-free block so that it is released with the GIL held.
+  std::optional<py::error_already_set> pending;
+  bool stop = false;
+  TrainCallbacks cb;
+  if (!on_epoch.is_none()) {
+    cb.on_epoch = [&](const EpochRecord& e, const EarlyStopping& es) {
+      if (pending) return;
+      py::gil_scoped_acquire gil;
+      try {
+        const py::object keep_going = on_epoch(e.epoch, e.train_loss, e.val_loss, es.best_epoch());
+        if (!keep_going.cast<bool>()) stop = true;
+      } catch (py::error_already_set& err) {
+        pending = std::move(err);
+      }
+    };
+  }
+  cb.should_stop = [&] {
+    if (stop || pending) return true;
+    py::gil_scoped_acquire gil;
+    if (PyErr_CheckSignals() != 0) pending = py::error_already_set();
+    return pending.has_value();
+  };
+
+  std::optional<TrainRun> run;
+  {
+    ThreadSettings keep;
+    py::gil_scoped_release nogil;
+    run.emplace(run_training(data.series, options, cb));
+  }
+  py::dict info;
+  info["persistence_loss"] = run->persistence_validation_loss;
+  info["seconds"] = run->seconds;
+  info["parameters"] = run->parameters;
+  info["test"] = comparison_json(run->test.comparison);
+  info["split"] = describe_split(run->data.split, run->data.series.dates);
+  auto model = std::make_unique<PyModel>(std::move(run->forecaster));
+  // The exception that ended training (None otherwise), with its traceback: forecasting.py
+  // keeps the model trained so far, then raises it.
+  py::object exc = py::none();
+  if (pending) {
+    exc = pending->value();
+    if (pending->trace()) PyException_SetTraceback(exc.ptr(), pending->trace().ptr());
+    pending.reset();
+  }
+  return py::make_tuple(std::move(model), run->history.to_json(), info, exc);
+}
+
+// The season `train` was given (the checkpoint's training JSON), else 0; as cmd_evaluate.cpp.
+Index checkpoint_season(const Forecaster& f) {
+  const py::object json = py::module_::import("json");
+  try {
+    const py::dict j = json.attr("loads")(f.training_json());
+    if (j.contains("season") && py::isinstance<py::int_>(j["season"]))
+      return std::max<Index>(0, j["season"].cast<Index>());
+  } catch (py::error_already_set&) {
+  }
+  return 0;
+}
+
+// `bnlstm evaluate --part P [--train-size F --val-size F --season N]` on a series: the metrics
+// JSON. train_size, val_size 0: the checkpoint's split; season < 0: the checkpoint's.
+std::string evaluate(PyModel& m, const PySeries& data, const std::string& part, double train_size,
+                     double val_size, Index season) {
+  Busy busy(m.guard, "Forecaster.evaluate");
+  const Index s = season >= 0 ? season : checkpoint_season(m.forecaster);
+  py::gil_scoped_release nogil;
+  Forecaster& f = m.forecaster;
+  const Windows w = f.windows(data.series);
+  SplitFractions fr = f.data().fractions;
+  if (train_size != 0 || val_size != 0) {
+    fr.train = train_size == 0 ? fr.train : train_size;
+    fr.validation = val_size;
+  }
+  const Split split = chronological_split(data.series.rows(), w.span(), w.horizon(), fr);
+  Range range = split.test_windows;
+  if (part == "train") {
+    range = split.train_windows;
+  } else if (part == "all") {
+    range = Range{0, w.count()};
+  } else if (part == "validation") {
+    if (fr.validation == 0)
+      throw Error(
+          "evaluate: part='validation': the model was trained without a validation part (it "
+          "validated on the test part); give val_size to cut one");
+    range = split.validation_windows;
+  }
+  BaselineOptions baselines;
+  baselines.season = s;
+  baselines.in_sample_rows = split.train_rows;
+  return comparison_json(evaluate_range(f, w, range, part, baselines).comparison);
+}
+
+// `bnlstm predict`: the next `horizon` values after the series' last date, on business days.
+py::tuple predict(PyModel& m, const PySeries& data) {
+  Busy busy(m.guard, "Forecaster.predict");
+  MatrixD prices;
+  std::vector<Date> dates;
+  double last_value = 0;
+  {
+    py::gil_scoped_release nogil;
+    const Windows w = m.forecaster.windows(data.series);
+    const std::vector<Index> origin{w.origins() - 1};
+    prices = m.forecaster.predict_prices(w, origin);
+    dates = next_business_days(data.series.dates.back(), w.horizon());
+    last_value = w.last_observed_price(origin[0]);
+  }
+  return py::make_tuple(days_array(dates), copy_array(prices.data(), Shape{prices.cols()}),
+                        last_value);
+}
+
+py::dict provenance(const Forecaster& f) {
+  const DataProvenance& p = f.data();
+  py::dict d;
+  d["source"] = p.source;
+  d["source_absolute"] = p.source_absolute;
+  d["date_column"] = p.date_column;
+  d["start"] = p.start ? py::object(py::str(format_date(*p.start))) : py::object(py::none());
+  d["end"] = p.end ? py::object(py::str(format_date(*p.end))) : py::object(py::none());
+  d["first"] = format_date(p.first);
+  d["last"] = format_date(p.last);
+  d["rows"] = p.rows;
+  d["train_size"] = p.fractions.train;
+  d["val_size"] = p.fractions.validation;
+  return d;
+}
+
+py::dict config(const Forecaster& f) {
+  const ForecasterConfig& c = f.config();
+  py::dict d;
+  d["columns"] = c.columns;
+  d["input_columns"] = c.windows.input_columns;
+  d["target_column"] = c.windows.target_column;
+  d["look_back"] = c.windows.lookback;
+  d["horizon"] = c.windows.horizon;
+  d["target"] = std::string(to_string(c.windows.target));
+  d["input"] = std::string(to_string(c.windows.input));
+  d["hidden"] = c.network.hidden_size;
+  d["norm"] = to_string(c.network.norm);
+  d["init"] = to_string(c.network.init);
+  d["scaler"] = f.scaler().kind() == ScalerKind::min_max ? "minmax" : "zscore";  // the CLI's names
+  return d;
+}
+
+}  // namespace
+
+void bind_forecaster(py::module_& m) {
+  py::class_<PySeries>(m, "_Series", "A series loaded for Forecaster (internal)")
+      .def_property_readonly("dates", [](const PySeries& s) { return days_array(s.series.dates); })
+      .def_property_readonly(
+          "values",
+          [](const PySeries& s) {
+            return copy_array(s.series.values.data(), Shape{s.series.rows(), s.series.cols()});
+          })
+      .def_property_readonly("columns", [](const PySeries& s) { return s.series.columns; })
+      .def_property_readonly("source", [](const PySeries& s) { return s.series.source; })
+      .def_property_readonly("rows", [](const PySeries& s) { return s.series.rows(); })
+      .def_readonly("summary", &PySeries::summary)
+      .def_readonly("warnings", &PySeries::warnings);
+
+  m.def("_series_from_csv", &series_from_csv, py::arg("path"), py::arg("date_col"),
+        py::arg("value_cols"), py::arg("start"), py::arg("end"), py::arg("strict"));
+  m.def("_series_from_arrays", &series_from_arrays, py::arg("days"), py::arg("values"),
+        py::arg("columns"), py::arg("source"), py::arg("what"));
+  m.def(
+      "_select_columns",
+      [](const std::vector<std::string>& value_cols, const std::string& target_col) {
+        const ForecastColumns c = select_columns(value_cols, target_col);
+        return py::make_tuple(c.load, c.inputs, c.target);
+      },
+      "(names to load, input indices, target index), as `bnlstm train` chooses them");
+  m.def("_find_column", [](const std::vector<std::string>& names, const std::string& wanted) {
+    return find_column(names, wanted);
+  });
+
+  py::class_<PyModel>(m, "_Model", "A trained forecaster (internal; use bnlstm.Forecaster)")
+      .def("evaluate", &evaluate, py::arg("data"), py::arg("part"), py::arg("train_size"),
+           py::arg("val_size"), py::arg("season"))
+      .def("predict", &predict, py::arg("data"))
+      .def(
+          "save",
+          [](PyModel& m, const std::string& path) {
+            Busy busy(m.guard, "Forecaster.save");
+            py::gil_scoped_release nogil;
+            save_checkpoint(path, m.forecaster);
+          },
+          py::arg("path"))
+      .def(
+          "set_provenance",
+          [](PyModel& m, const std::string& source, const std::string& date_column,
+             const std::optional<std::string>& start, const std::optional<std::string>& end) {
+            DataProvenance& p = m.forecaster.data();
+            p.source = source;
+            std::error_code ec;
+            p.source_absolute = source.empty() ? "" : fs::absolute(source, ec).string();
+            p.date_column = date_column;
+            p.start = date_arg(start, "start");
+            p.end = date_arg(end, "end");
+          },
+          py::arg("source"), py::arg("date_column"), py::arg("start"), py::arg("end"))
+      .def_property(
+          "training_json", [](const PyModel& m) { return m.forecaster.training_json(); },
+          [](PyModel& m, const std::string& j) { m.forecaster.training_json() = j; })
+      .def_property_readonly("provenance",
+                             [](const PyModel& m) { return provenance(m.forecaster); })
+      .def_property_readonly("config", [](const PyModel& m) { return config(m.forecaster); });
+
+  m.def("_train", &train, py::arg("data"), py::arg("settings"), py::arg("on_epoch"));
+  m.def(
+      "_load",
+      [](const std::string& path) {
+        std::unique_ptr<PyModel> model;
+        {
+          py::gil_scoped_release nogil;
+          model = std::make_unique<PyModel>(load_checkpoint(path));
+        }
+        return model;
+      },
+      py::arg("path"));
+}
+
+}  // namespace bnlstm::python
