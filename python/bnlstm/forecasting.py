@@ -11,6 +11,7 @@ Training is the library's run_training, the function `bnlstm train` calls: the s
 seed and thread count give the same history and metrics, bit for bit.
 """
 import difflib
+import inspect
 import json
 import math
 import os
@@ -305,6 +306,13 @@ class Forecaster:
         """Where the training data came from (source "" = the built-in S&P 500), its range,
         rows and split fractions, as stored in checkpoints."""
         return dict(self._require_model("data_source").provenance)
+
+
+# help(), inspect.signature and editors show every option with its default
+Forecaster.__init__.__signature__ = inspect.Signature(
+    [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD)] +
+    [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=o.default)
+     for name, o in TRAIN_OPTIONS.items()])
 
 
 def load(path) -> Forecaster:

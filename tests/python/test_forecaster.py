@@ -3,6 +3,7 @@ history and metrics bit for bit as `bnlstm train` (the CLI binary is run from th
 trained in Python is read by `bnlstm evaluate`/`predict` and a CLI model by bnlstm.load; the
 per-epoch callback; Ctrl-C; every bad argument with its one-line message."""
 import csv
+import inspect
 import json
 import os
 import re
@@ -239,6 +240,9 @@ def test_options_are_the_train_commands_with_the_same_defaults():
         if low:
             assert ours.kind == "int" and ours.low == int(low), f"--{flag}: CLI from {low}"
             assert ours.high == (int(high) if high else 2**64 - 1), f"--{flag}: CLI to {high}"
+    signature = inspect.signature(bnlstm.Forecaster)
+    assert {k: p.default for k, p in signature.parameters.items()} == \
+        {k: o.default for k, o in bnlstm.forecasting.TRAIN_OPTIONS.items()}
     names = {f.replace("-", "_") for f, *_ in flags_seen}
     assert set(bnlstm.forecasting.TRAIN_OPTIONS) <= names
     assert set(bnlstm.forecasting.CLI_ONLY_OPTIONS) <= names | {"data"}
