@@ -36,7 +36,7 @@ BatchNorm1d<T>::BatchNorm1d(Index num_features, BatchNormOptions options)
 }
 
 template <typename T>
-void BatchNorm1d<T>::forward(const Matrix<T>& x, Matrix<T>& y, Index L) {
+void BatchNorm1d<T>::forward(const Eigen::Ref<const Matrix<T>>& x, Matrix<T>& y, Index L) {
   const Index N = x.rows(), C = channels_;
   if (L < 1) throw Error(fmt::format("BatchNorm1d({}): L must be >= 1, got {}", C, L));
   if (x.cols() != C * L) {
@@ -46,9 +46,11 @@ void BatchNorm1d<T>::forward(const Matrix<T>& x, Matrix<T>& y, Index L) {
                                      "L) = (N, {}) for L = {}",
                                      C, N, x.cols(), C * L, L));
   }
+  check_parameter_shapes(false);
   const T* gamma = options_.affine ? weight_.value.data() : nullptr;
   const T* beta = options_.affine ? bias_.value.data() : nullptr;
   const T eps = T(options_.eps);
+  const T* xp = detail::contiguous_rows(x, gathered_x_);
   y.resize(N, C * L);
   mean_.resize(C);
   var_.resize(C);
@@ -58,7 +60,7 @@ void BatchNorm1d<T>::forward(const Matrix<T>& x, Matrix<T>& y, Index L) {
   if (batch_stats && reducer_) {
     // the split kernels, with every worker's statistics combined in between
     moments_.resize(2, C);
-    batch_norm_moments(moments_.row(0).data(), moments_.row(1).data(), x.data(), N, C, L);
+    batch_norm_moments(moments_.row(0).data(), moments_.row(1).data(), xp, N, C, L);
     double count = double(N * L);
     reducer_->combine_moments(count, moments_.row(0).data(), moments_.row(1).data(), C);
     if (count < 2) {  // the same on every worker
@@ -75,7 +77,7 @@ void BatchNorm1d<T>::forward(const Matrix<T>& x, Matrix<T>& y, Index L) {
           running_mean_.data(), running_var_.data(), mean_.data(), var_.data(), C, Index(count),
           options_.momentum ? *options_.momentum : 1.0 / double(num_batches_tracked_));
     }
-    batch_norm_normalize(y.data(), x.data(), mean_.data(), rstd_.data(), gamma, beta, N, C, L);
+    batch_norm_normalize(y.data(), xp, mean_.data(), rstd_.data(), gamma, beta, N, C, L);
     if (copy) x_ = x;
     count_ = count;
   } else if (batch_stats) {
@@ -90,11 +92,11 @@ void BatchNorm1d<T>::forward(const Matrix<T>& x, Matrix<T>& y, Index L) {
     // statistics tile by tile
     if (copy) x_.resize(N, C * L);
     detail::batch_norm_forward_train_fused(y.data(), copy ? x_.data() : nullptr, mean_.data(),
-                                           var_.data(), rstd_.data(), x.data(), gamma, beta, N, C,
-                                           L, eps, running);
+                                           var_.data(), rstd_.data(), xp, gamma, beta, N, C, L, eps,
+                                           running);
   } else {
-    batch_norm_forward_eval(y.data(), x.data(), running_mean_.data(), running_var_.data(), gamma,
-                            beta, N, C, L, eps);
+    batch_norm_forward_eval(y.data(), xp, running_mean_.data(), running_var_.data(), gamma, beta, N,
+                            C, L, eps);
     mean_ = running_mean_;
     var_ = running_var_;
     for (Index c = 0; c < C; ++c) rstd_[c] = detail::batch_norm_inverse_std(double(var_[c]), eps);
@@ -108,7 +110,7 @@ void BatchNorm1d<T>::forward(const Matrix<T>& x, Matrix<T>& y, Index L) {
 }
 
 template <typename T>
-void BatchNorm1d<T>::backward(const Matrix<T>& dy, Matrix<T>& dx) {
+void BatchNorm1d<T>::backward(const Eigen::Ref<const Matrix<T>>& dy, Matrix<T>& dx) {
   if (length_ != 0 && !options_.copy_input) {
     throw Error(
         fmt::format("BatchNorm1d({}): copy_input is off, so backward needs the forward's "
@@ -119,7 +121,8 @@ void BatchNorm1d<T>::backward(const Matrix<T>& dy, Matrix<T>& dx) {
 }
 
 template <typename T>
-void BatchNorm1d<T>::backward(const Matrix<T>& x, const Matrix<T>& dy, Matrix<T>& dx) {
+void BatchNorm1d<T>::backward(const Eigen::Ref<const Matrix<T>>& x,
+                              const Eigen::Ref<const Matrix<T>>& dy, Matrix<T>& dx) {
   if (length_ == 0) throw Error("BatchNorm1d: backward() called before forward()");
   if (x.rows() != rows_ || x.cols() != cols_) {
     throw Error(
@@ -133,25 +136,28 @@ void BatchNorm1d<T>::backward(const Matrix<T>& x, const Matrix<T>& dy, Matrix<T>
                     "forward's input",
                     channels_, dy.rows(), dy.cols(), rows_, cols_));
   }
+  check_parameter_shapes(true);
   T* dgamma = options_.affine ? weight_.grad.data() : nullptr;
   T* dbeta = options_.affine ? bias_.grad.data() : nullptr;
   const T* gamma = options_.affine ? weight_.value.data() : nullptr;
+  const T* xp = detail::contiguous_rows(x, gathered_x_);
+  const T* dyp = detail::contiguous_rows(dy, gathered_dy_);
   dx.resize(rows_, cols_);
   if (batch_stats_ && reducer_) {
     // local sums -> this share's parameter gradients; the whole batch's sums -> dx
     const Index C = channels_;
     moments_.resize(2, C);
     double* sums = moments_.data();  // (Σdy, Σdy (x - mean)): one collective
-    batch_norm_grad_sums(sums, sums + C, dy.data(), x.data(), mean_.data(), rows_, C, length_);
+    batch_norm_grad_sums(sums, sums + C, dyp, xp, mean_.data(), rows_, C, length_);
     batch_norm_param_grads(dgamma, dbeta, sums, sums + C, rstd_.data(), C);
     reducer_->sum(sums, 2 * C);
-    batch_norm_input_grad(dx.data(), dy.data(), x.data(), mean_.data(), rstd_.data(), gamma, sums,
-                          sums + C, count_, rows_, C, length_);
+    batch_norm_input_grad(dx.data(), dyp, xp, mean_.data(), rstd_.data(), gamma, sums, sums + C,
+                          count_, rows_, C, length_);
     return;
   }
   auto kernel = batch_stats_ ? batch_norm_backward<T> : batch_norm_backward_eval<T>;
-  kernel(dx.data(), dgamma, dbeta, dy.data(), x.data(), mean_.data(), rstd_.data(), gamma, rows_,
-         channels_, length_);
+  kernel(dx.data(), dgamma, dbeta, dyp, xp, mean_.data(), rstd_.data(), gamma, rows_, channels_,
+         length_);
 }
 
 template <typename T>
@@ -167,7 +173,15 @@ void BatchNorm1d<T>::zero_grad() {
 }
 
 template <typename T>
+void BatchNorm1d<T>::check_parameter_shapes(bool grads) const {
+  if (!options_.affine) return;
+  check_shape(weight_, 1, channels_, "BatchNorm1d", grads);
+  check_shape(bias_, 1, channels_, "BatchNorm1d", grads);
+}
+
+template <typename T>
 void BatchNorm1d<T>::save_state(TensorFile& file, const std::string& prefix) const {
+  check_parameter_shapes(false);
   const std::vector<int64_t> shape{int64_t(channels_)};
   if (options_.affine) {
     file.put<T>(prefix + "weight", weight_.value.data(), shape);
@@ -196,9 +210,9 @@ void BatchNorm1d<T>::load_state(const TensorFile& file, const std::string& prefi
     tracked =
         detail::checked_tensor(file, prefix + "num_batches_tracked", 1, true).values<int64_t>()[0];
   }
-  if (options_.affine) {
-    std::copy(w.begin(), w.end(), weight_.value.data());
-    std::copy(b.begin(), b.end(), bias_.value.data());
+  if (options_.affine) {  // assigned, not copied into: value may have been given another shape
+    weight_.value = ConstMatrixMap<T>(w.data(), 1, C);
+    bias_.value = ConstMatrixMap<T>(b.data(), 1, C);
   }
   if (options_.track_running_stats) {
     std::copy(rm.begin(), rm.end(), running_mean_.data());

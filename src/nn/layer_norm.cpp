@@ -132,34 +132,38 @@ LayerNorm<T>::LayerNorm(Index normalized_size, LayerNormOptions options)
 }
 
 template <typename T>
-void LayerNorm<T>::forward(const Matrix<T>& x, Matrix<T>& y) {
+void LayerNorm<T>::forward(const Eigen::Ref<const Matrix<T>>& x, Matrix<T>& y) {
   if (x.cols() != size_) {
     throw Error(fmt::format("LayerNorm({}): input has shape ({}, {}), expected (M, {})", size_,
                             x.rows(), x.cols(), size_));
   }
+  check_parameter_shapes(false);
   const bool affine = options_.elementwise_affine;
+  // the copy backward needs, made first: the kernel then reads contiguous rows in any case
+  x_ = x;
   y.resize(x.rows(), x.cols());
   mean_.resize(x.rows());
   rstd_.resize(x.rows());
-  layer_norm_forward(y.data(), mean_.data(), rstd_.data(), x.data(),
+  layer_norm_forward(y.data(), mean_.data(), rstd_.data(), x_.data(),
                      affine ? weight_.value.data() : nullptr, affine ? bias_.value.data() : nullptr,
                      x.rows(), size_, T(options_.eps));
-  x_ = x;
   cached_ = true;
 }
 
 template <typename T>
-void LayerNorm<T>::backward(const Matrix<T>& dy, Matrix<T>& dx) {
+void LayerNorm<T>::backward(const Eigen::Ref<const Matrix<T>>& dy, Matrix<T>& dx) {
   if (!cached_) throw Error("LayerNorm: backward() called before forward()");
   if (dy.rows() != x_.rows() || dy.cols() != x_.cols()) {
     throw Error(fmt::format(
         "LayerNorm({}): gradient has shape ({}, {}), expected ({}, {}) as the last forward's input",
         size_, dy.rows(), dy.cols(), x_.rows(), x_.cols()));
   }
+  check_parameter_shapes(true);
   const bool affine = options_.elementwise_affine;
+  const T* dyp = detail::contiguous_rows(dy, gathered_dy_);
   dx.resize(dy.rows(), dy.cols());
   layer_norm_backward(dx.data(), affine ? weight_.grad.data() : nullptr,
-                      affine ? bias_.grad.data() : nullptr, dy.data(), x_.data(), mean_.data(),
+                      affine ? bias_.grad.data() : nullptr, dyp, x_.data(), mean_.data(),
                       rstd_.data(), affine ? weight_.value.data() : nullptr, x_.rows(), size_);
 }
 
@@ -176,8 +180,16 @@ void LayerNorm<T>::zero_grad() {
 }
 
 template <typename T>
+void LayerNorm<T>::check_parameter_shapes(bool grads) const {
+  if (!options_.elementwise_affine) return;
+  check_shape(weight_, 1, size_, "LayerNorm", grads);
+  check_shape(bias_, 1, size_, "LayerNorm", grads);
+}
+
+template <typename T>
 void LayerNorm<T>::save_state(TensorFile& file, const std::string& prefix) const {
   if (!options_.elementwise_affine) return;
+  check_parameter_shapes(false);
   file.put<T>(prefix + "weight", weight_.value.data(), {int64_t(size_)});
   file.put<T>(prefix + "bias", bias_.value.data(), {int64_t(size_)});
 }
@@ -189,8 +201,9 @@ void LayerNorm<T>::load_state(const TensorFile& file, const std::string& prefix)
   const std::vector<T> w =
       detail::checked_tensor(file, prefix + "weight", size_, false).values<T>();
   const std::vector<T> b = detail::checked_tensor(file, prefix + "bias", size_, false).values<T>();
-  std::copy(w.begin(), w.end(), weight_.value.data());
-  std::copy(b.begin(), b.end(), bias_.value.data());
+  // assigned, not copied into: value may have been given another shape
+  weight_.value = ConstMatrixMap<T>(w.data(), 1, size_);
+  bias_.value = ConstMatrixMap<T>(b.data(), 1, size_);
 }
 
 #define BNLSTM_INSTANTIATE(T)                                                                     \

@@ -4,6 +4,8 @@
 #include <random>
 
 #include "bnlstm/core/error.hpp"
+#include "bnlstm/io/safetensors.hpp"
+#include "bnlstm/nn/parameter_io.hpp"
 
 namespace bnlstm {
 namespace {
@@ -16,7 +18,9 @@ std::string shape(Index rows, Index cols) {
 
 template <typename T>
 Linear<T>::Linear(Index in_features, Index out_features, const std::string& prefix)
-    : weight_(prefix + "weight", out_features, in_features),
+    : in_(in_features),
+      out_(out_features),
+      weight_(prefix + "weight", out_features, in_features),
       bias_(prefix + "bias", 1, out_features) {
   if (in_features <= 0 || out_features <= 0) {
     throw Error("Linear: in_features and out_features must be positive, got in=" +
@@ -58,6 +62,7 @@ void Linear<T>::forward(const Eigen::Ref<const Matrix<T>>& x, Eigen::Ref<Matrix<
   if (y.rows() != x.rows() || y.cols() != out_features())
     throw Error("Linear forward: output has shape " + shape(y.rows(), y.cols()) + ", expected " +
                 shape(x.rows(), out_features()));
+  check_parameter_shapes(false);
   // cache the input for backward
   x_.resize(x.rows(), x.cols()) = x;
   has_input_ = true;
@@ -84,11 +89,31 @@ void Linear<T>::backward(const Eigen::Ref<const Matrix<T>>& dy, Eigen::Ref<Matri
   if (dx.rows() != dy.rows() || dx.cols() != in_features())
     throw Error("Linear backward: input gradient has shape " + shape(dx.rows(), dx.cols()) +
                 ", expected " + shape(dy.rows(), in_features()));
+  check_parameter_shapes(true);
   // parameter gradients (accumulated)
   weight_.grad.noalias() += dy.transpose() * x_.view();
   bias_.grad.row(0) += dy.colwise().sum();
   // input gradient: dx = dy W
   dx.noalias() = dy * weight_.value;
+}
+
+template <typename T>
+void Linear<T>::check_parameter_shapes(bool grads) const {
+  check_shape(weight_, out_, in_, "Linear", grads);
+  check_shape(bias_, 1, out_, "Linear", grads);
+}
+
+template <typename T>
+void Linear<T>::save_parameters(TensorFile& file, const std::string& prefix) const {
+  check_parameter_shapes(false);
+  file.put_matrix(prefix + weight_.name, weight_.value);
+  file.put_matrix(prefix + bias_.name, bias_.value);
+}
+
+template <typename T>
+void Linear<T>::load_parameters(const TensorFile& file, const std::string& prefix) {
+  check_parameter_shapes(false);  // the expected shapes are the parameters' own
+  bnlstm::load_parameters(file, parameters(), prefix);
 }
 
 template class Linear<float>;

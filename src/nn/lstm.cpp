@@ -6,6 +6,7 @@
 
 #include "bnlstm/core/checked.hpp"
 #include "bnlstm/core/error.hpp"
+#include "bnlstm/nn/parameter_io.hpp"
 
 namespace bnlstm {
 
@@ -93,6 +94,35 @@ Lstm<T>::Lstm(const LstmOptions& options, Rng& rng) : options_(options) {
 template <typename T>
 std::string Lstm<T>::full_name(const std::string& tensor) const {
   return options_.name.empty() ? tensor : options_.name + "." + tensor;
+}
+
+// Every parameter (and with grads, its gradient) has the shape the layer was built with.
+template <typename T>
+void Lstm<T>::check_parameter_shapes(bool grads) const {
+  const Index I = input_size(), H = hidden_size(), G = 4 * H;
+  check_shape(weight_ih_, G, I, "Lstm", grads);
+  check_shape(weight_hh_, G, H, "Lstm", grads);
+  check_shape(bias_ih_, 1, G, "Lstm", grads);
+  if (norm() == LstmNorm::none) {
+    check_shape(bias_hh_, 1, G, "Lstm", grads);
+    return;
+  }
+  check_shape(gamma_x_, 1, G, "Lstm", grads);
+  check_shape(gamma_h_, 1, G, "Lstm", grads);
+  check_shape(gamma_c_, 1, H, "Lstm", grads);
+  check_shape(beta_c_, 1, H, "Lstm", grads);
+}
+
+template <typename T>
+void Lstm<T>::save_parameters(TensorFile& file, const std::string& prefix) const {
+  check_parameter_shapes(false);
+  for_each_parameter([&](const Parameter<T>& p) { file.put_matrix(prefix + p.name, p.value); });
+}
+
+template <typename T>
+void Lstm<T>::load_parameters(const TensorFile& file, const std::string& prefix) {
+  check_parameter_shapes(false);  // the expected shapes are the parameters' own
+  bnlstm::load_parameters(file, parameters(), prefix);
 }
 
 template <typename T>

@@ -100,6 +100,7 @@ ConstMatrixMap<T> Lstm<T>::forward(const Eigen::Ref<const Matrix<T>>& x, Index s
   const Index L = seq_len, N = x.rows() / seq_len;
   check_state(h0, "h0", N, H);
   check_state(c0, "c0", N, H);
+  check_parameter_shapes(false);
   check_finite(x, "input");
   if (h0) check_finite(*h0, "h0");
   if (c0) check_finite(*c0, "c0");
@@ -287,6 +288,7 @@ ConstMatrixMap<T> Lstm<T>::backward(const Eigen::Ref<const Matrix<T>>& dy, const
                 shape_str(LN, H));
   check_state(dh_n, "dh_n", N, H);
   check_state(dc_n, "dc_n", N, H);
+  check_parameter_shapes(true);
 
   dgates_.resize(LN, G);
   if (norm() != LstmNorm::none) {

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "bnlstm/core/error.hpp"
+#include "bnlstm/core/matrix_buffer.hpp"
 #include "bnlstm/core/tensor.hpp"
 #include "bnlstm/io/safetensors.hpp"
 
@@ -23,6 +24,17 @@ inline double fixed_order_sum(Index n, F f) {
   }
   for (int j = 0; i < n; ++i, ++j) acc[j] += f(i);
   return ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
+}
+
+// m's values as one contiguous row-major block for the kernels: m's own storage when its rows
+// follow each other (any Matrix or Map: no copy), else gathered into scratch (e.g. a block of
+// some columns of a wider matrix).
+template <typename T>
+const T* contiguous_rows(const Eigen::Ref<const Matrix<T>>& m, MatrixBuffer<T>& scratch) {
+  if (m.rows() <= 1 || m.outerStride() == m.cols()) return m.data();
+  MatrixMap<T> gathered = scratch.resize(m.rows(), m.cols());
+  gathered = m;
+  return gathered.data();
 }
 
 // "(N, C)" for L = 1, else "(N, C, L)": a shape as the user thinks of it, for messages.

@@ -339,6 +339,33 @@ TEST(BatchNorm1d, ShapeMismatchesAreErrors) {
             "BatchNorm1d: momentum must be in [0, 1], got 1.5");
 }
 
+// Inputs are Eigen::Refs: a Map (an LSTM's output view) is read in place, a block of some
+// columns (rows not contiguous) is gathered first; either way the results are the Matrix's.
+TEST(BatchNorm1d, MapsAndColumnBlocksGiveTheMatrixResults) {
+  const Matrix<float> x = random_matrix<float>(9, 10, 1, 0.5), dy = random_matrix<float>(9, 10, 2);
+  Matrix<float> wide_x = random_matrix<float>(9, 13, 3), wide_dy = random_matrix<float>(9, 13, 4);
+  wide_x.middleCols(2, 10) = x;
+  wide_dy.middleCols(1, 10) = dy;
+  for (const bool copy_input : {true, false}) {
+    BatchNorm1d<float> a(5, {.copy_input = copy_input}), b(5, {.copy_input = copy_input}),
+        c(5, {.copy_input = copy_input});
+    Matrix<float> ya, yb, yc, dxa, dxb, dxc;
+    a.forward(x, ya, 2);
+    b.forward(ConstMatrixMap<float>(x.data(), 9, 10), yb, 2);
+    c.forward(wide_x.middleCols(2, 10), yc, 2);
+    EXPECT_EQ(yb, ya);
+    EXPECT_EQ(yc, ya);
+    a.backward(x, dy, dxa);
+    b.backward(ConstMatrixMap<float>(x.data(), 9, 10), ConstMatrixMap<float>(dy.data(), 9, 10),
+               dxb);
+    c.backward(wide_x.middleCols(2, 10), wide_dy.middleCols(1, 10), dxc);
+    EXPECT_EQ(dxb, dxa);
+    EXPECT_EQ(dxc, dxa);
+    EXPECT_EQ(c.weight().grad, a.weight().grad);
+    EXPECT_EQ(c.bias().grad, a.bias().grad);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Saving and restoring state
 

@@ -171,6 +171,28 @@ TEST(LayerNorm, GradientsAccumulateUntilZeroGrad) {
   EXPECT_TRUE(LayerNorm<double>(4, {.elementwise_affine = false}).parameters().empty());
 }
 
+// Inputs are Eigen::Refs: a Map (an LSTM's output view) is read in place, a block of some
+// columns (rows not contiguous) works too; either way the results are the Matrix's.
+TEST(LayerNorm, MapsAndColumnBlocksGiveTheMatrixResults) {
+  const Matrix<double> x = random_matrix<double>(7, 6, 1, 0.5), dy = random_matrix<double>(7, 6, 2);
+  Matrix<double> wide_x = random_matrix<double>(7, 9, 3), wide_dy = random_matrix<double>(7, 8, 4);
+  wide_x.middleCols(3, 6) = x;
+  wide_dy.middleCols(1, 6) = dy;
+  LayerNorm<double> a(6), b(6), c(6);
+  Matrix<double> ya, yb, yc, dxa, dxb, dxc;
+  a.forward(x, ya);
+  b.forward(ConstMatrixMap<double>(x.data(), 7, 6), yb);
+  c.forward(wide_x.middleCols(3, 6), yc);
+  EXPECT_EQ(yb, ya);
+  EXPECT_EQ(yc, ya);
+  a.backward(dy, dxa);
+  b.backward(ConstMatrixMap<double>(dy.data(), 7, 6), dxb);
+  c.backward(wide_dy.middleCols(1, 6), dxc);
+  EXPECT_EQ(dxb, dxa);
+  EXPECT_EQ(dxc, dxa);
+  EXPECT_EQ(c.weight().grad, a.weight().grad);
+}
+
 TEST(LayerNorm, ShapeMismatchesAreErrors) {
   LayerNorm<float> ln(5);
   Matrix<float> y, dx;

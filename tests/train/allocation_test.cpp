@@ -26,6 +26,9 @@
 #include <vector>
 
 #include "bnlstm/core/matrix_buffer.hpp"
+#include "bnlstm/nn/batch_norm.hpp"
+#include "bnlstm/nn/layer_norm.hpp"
+#include "bnlstm/nn/lstm.hpp"
 #include "bnlstm/nn/loss.hpp"
 #include "bnlstm/optim/clip.hpp"
 #include "bnlstm/optim/sgd.hpp"
@@ -186,6 +189,35 @@ INSTANTIATE_TEST_SUITE_P(NormsAndLengths, AllocationFreeStep,
                            return to_string(info.param.norm) + "_L" +
                                   std::to_string(info.param.look_back);
                          });
+
+// BatchNorm1d and LayerNorm take Eigen::Refs as Lstm does: an LSTM's output view goes in without
+// a temporary copy, so after the first step a forward + backward through them allocates nothing
+// (with `const Matrix&` every call copied the view into a new Matrix).
+TEST(AllocationFreeNorms, NormLayersReadAnLstmOutputViewInPlace) {
+  if (!BNLSTM_COUNT_ALLOCATIONS) GTEST_SKIP() << "allocation counting is off under sanitizers";
+  constexpr Index L = 4, N = 16, H = 32;
+  Rng rng(5);
+  Lstm<float> lstm({.input_size = 2, .hidden_size = H, .norm = LstmNorm::none}, rng);
+  BatchNorm1d<float> bn(H, {.copy_input = false});
+  LayerNorm<float> ln(H);
+  std::normal_distribution<float> normal(0.0f, 1.0f);
+  Matrix<float> x(L * N, 2), dy(L * N, H), y_bn, y_ln, dx_bn, dx_ln;
+  for (Index i = 0; i < x.size(); ++i) x.data()[i] = normal(rng);
+  for (Index i = 0; i < dy.size(); ++i) dy.data()[i] = normal(rng);
+  auto step = [&] {
+    const ConstMatrixMap<float> h = lstm.forward(x, L);  // (L*N, H), a view
+    bn.forward(h, y_bn);
+    bn.backward(h, dy, dx_bn);
+    ln.forward(h, y_ln);
+    ln.backward(dy, dx_ln);
+  };
+  step();
+  AllocationCounter counter;
+  counter.start();
+  for (int k = 0; k < 3; ++k) step();
+  EXPECT_EQ(counter.stop(), 0);
+  EXPECT_TRUE(y_bn.allFinite() && y_ln.allFinite() && dx_bn.allFinite() && dx_ln.allFinite());
+}
 
 // Batches of alternating sizes (a full batch, a shorter last batch, a validation-sized chunk
 // in eval mode): once the largest has run, none of them allocates.

@@ -8,6 +8,8 @@
 #include <Eigen/Core>
 #include <cstdint>
 
+#include "bnlstm/core/build_check.hpp"  // fails to compile with other -march than the library
+
 namespace bnlstm {
 
 using Index = Eigen::Index;

@@ -14,6 +14,7 @@
 #include <optional>
 #include <string>
 
+#include "bnlstm/core/matrix_buffer.hpp"
 #include "bnlstm/core/tensor.hpp"
 #include "bnlstm/nn/parameter.hpp"
 #include "bnlstm/nn/stats_reducer.hpp"
@@ -90,14 +91,17 @@ class BatchNorm1d {
   void eval() { training_ = false; }
   bool training() const { return training_; }
 
+  // Inputs are Eigen::Refs, as in Lstm and Linear: a Matrix, a Map (e.g. the view Lstm::forward
+  // returns) or a block with contiguous rows is read in place, without a copy.
   // x: (N, C), y: (N, C)
-  void forward(const Matrix<T>& x, Matrix<T>& y) { forward(x, y, 1); }
+  void forward(const Eigen::Ref<const Matrix<T>>& x, Matrix<T>& y) { forward(x, y, 1); }
   // x: (N, C*L) holding (N, C, L) row-major, y: (N, C*L)
-  void forward(const Matrix<T>& x, Matrix<T>& y, Index L);
+  void forward(const Eigen::Ref<const Matrix<T>>& x, Matrix<T>& y, Index L);
   // dy: shape of the last forward's x, dx: same (overwritten). Needs copy_input (the default).
-  void backward(const Matrix<T>& dy, Matrix<T>& dx);
+  void backward(const Eigen::Ref<const Matrix<T>>& dy, Matrix<T>& dx);
   // x: the last forward's input, unchanged; dy, dx: its shape. Works with copy_input on or off.
-  void backward(const Matrix<T>& x, const Matrix<T>& dy, Matrix<T>& dx);
+  void backward(const Eigen::Ref<const Matrix<T>>& x, const Eigen::Ref<const Matrix<T>>& dy,
+                Matrix<T>& dx);
 
   // Data-parallel training: batch statistics are combined across workers through `reducer`
   // (not owned; nullptr, the default, keeps them local). Then every worker passes its share of
@@ -108,7 +112,8 @@ class BatchNorm1d {
   void set_stats_reducer(BatchStatsReducer* reducer) { reducer_ = reducer; }
   BatchStatsReducer* stats_reducer() const { return reducer_; }
 
-  // {weight, bias} when affine, else empty. Values and grads are (1, C).
+  // {weight, bias} when affine, else empty. Values and grads are (1, C) and keep that shape:
+  // forward, backward and save_state throw bnlstm::Error naming a parameter of another shape.
   ParameterList<T> parameters();
   void zero_grad();
 
@@ -147,6 +152,9 @@ class BatchNorm1d {
   BatchStatsReducer* reducer_ = nullptr;
   Matrix<double> moments_;
   double count_ = 0;
+  // Rows of an input view that are not contiguous (a column block) are gathered here first.
+  MatrixBuffer<T> gathered_x_, gathered_dy_;
+  void check_parameter_shapes(bool grads) const;
 };
 
 }  // namespace bnlstm

@@ -8,6 +8,7 @@
 // normalizes one sample across its hidden units: that is this layer, not BatchNorm1d.
 #include <string>
 
+#include "bnlstm/core/matrix_buffer.hpp"
 #include "bnlstm/core/tensor.hpp"
 #include "bnlstm/nn/parameter.hpp"
 
@@ -49,12 +50,15 @@ class LayerNorm {
   void eval() { training_ = false; }
   bool training() const { return training_; }
 
+  // Inputs are Eigen::Refs, as in Lstm and Linear: a Matrix, a Map (e.g. the view Lstm::forward
+  // returns) or a block with contiguous rows is read in place, without a copy.
   // x: (M, D), y: (M, D)
-  void forward(const Matrix<T>& x, Matrix<T>& y);
+  void forward(const Eigen::Ref<const Matrix<T>>& x, Matrix<T>& y);
   // dy: shape of the last forward's x, dx: same (overwritten).
-  void backward(const Matrix<T>& dy, Matrix<T>& dx);
+  void backward(const Eigen::Ref<const Matrix<T>>& dy, Matrix<T>& dx);
 
-  // {weight, bias} when elementwise_affine, else empty. Values and grads are (1, D).
+  // {weight, bias} when elementwise_affine, else empty. Values and grads are (1, D) and keep that
+  // shape: forward, backward and save_state throw bnlstm::Error naming a parameter of another.
   ParameterList<T> parameters();
   void zero_grad();
 
@@ -79,6 +83,8 @@ class LayerNorm {
   Matrix<T> x_;
   Vector<T> mean_, rstd_;
   bool cached_ = false;
+  MatrixBuffer<T> gathered_dy_;  // dy's rows when they are not contiguous
+  void check_parameter_shapes(bool grads) const;
 };
 
 }  // namespace bnlstm

@@ -15,6 +15,8 @@
 
 namespace bnlstm {
 
+class TensorFile;
+
 template <typename T>
 class Linear {
  public:
@@ -38,16 +40,26 @@ class Linear {
   // The same into a view of shape (N, in).
   void backward(const Eigen::Ref<const Matrix<T>>& dy, Eigen::Ref<Matrix<T>> dx);
 
-  // {"weight" (out, in), "bias" (1, out)} with the prefix.
+  // {"weight" (out, in), "bias" (1, out)} with the prefix. Values and grads keep these shapes:
+  // forward and backward throw bnlstm::Error naming a parameter that was given another one.
   ParameterList<T> parameters() { return {&weight_, &bias_}; }
   Parameter<T>& weight() { return weight_; }
   Parameter<T>& bias() { return bias_; }
   const Parameter<T>& weight() const { return weight_; }
   const Parameter<T>& bias() const { return bias_; }
-  Index in_features() const { return weight_.value.cols(); }
-  Index out_features() const { return weight_.value.rows(); }
+  Index in_features() const { return in_; }
+  Index out_features() const { return out_; }
+
+  // The parameters by name, prefix + "weight" / "bias" (nn/parameter_io.hpp): checked for
+  // presence, shape and values before either changes; throws bnlstm::Error naming the tensor.
+  void save_parameters(TensorFile& file, const std::string& prefix = "") const;
+  void load_parameters(const TensorFile& file, const std::string& prefix = "");
 
  private:
+  // throws naming weight or bias when its value (with grads: its gradient) has another shape
+  void check_parameter_shapes(bool grads) const;
+
+  Index in_, out_;
   Parameter<T> weight_;  // (out, in)
   Parameter<T> bias_;    // (1, out)
   MatrixBuffer<T> x_;    // (N, in) input of the last forward

@@ -49,7 +49,7 @@ struct LstmOptions {
   double forget_bias = 0.0;
   // Initial γ_x, γ_h, γ_c; default 0.1 for batch (Cooijmans et al.), 1.0 for layer (Ba et al.).
   // β_c starts at 0.
-  std::optional<double> gamma_init;
+  std::optional<double> gamma_init{};
   double eps = 1e-5;
   // Running-statistics momentum as torch (batch only); nullopt = cumulative average (torch None).
   std::optional<double> momentum = 0.1;
@@ -111,6 +111,8 @@ class Lstm {
   // sequence or none (x with 0 rows): it still takes part in every call.
   void set_stats_reducer(BatchStatsReducer* reducer);
 
+  // Parameters, in this order (value and grad keep these shapes: forward and backward throw
+  // bnlstm::Error naming a parameter that was given another one):
   // none:         weight_ih_l0, weight_hh_l0, bias_ih_l0, bias_hh_l0
   // batch, layer: weight_ih_l0, weight_hh_l0, bias_l0, norm_ih.weight (γ_x), norm_hh.weight (γ_h),
   //               norm_c.weight (γ_c), norm_c.bias (β_c)
@@ -128,9 +130,16 @@ class Lstm {
   Parameter<T>& weight_ih() { return weight_ih_; }
   Parameter<T>& weight_hh() { return weight_hh_; }
 
+  // The parameters by name (the names above, after prefix): nn/parameter_io.hpp. load_parameters
+  // checks every tensor's presence, shape and values before changing any, and throws
+  // bnlstm::Error naming the file and the tensor. A batch LSTM's running statistics are state,
+  // not parameters: save_state / load_state below.
+  void save_parameters(TensorFile& file, const std::string& prefix = "") const;
+  void load_parameters(const TensorFile& file, const std::string& prefix = "");
+
   // Buffers that are not parameters: the batch variant's per-step running statistics as
   // <prefix><name>.norm_{ih,hh,c}.{running_mean,running_var,num_batches_tracked}, rows = steps.
-  // Nothing for none/layer. Parameters are saved by the caller from parameters().
+  // Nothing for none/layer. Parameters: save_parameters above.
   void save_state(TensorFile& file, const std::string& prefix = "") const;
   void load_state(const TensorFile& file, const std::string& prefix = "");
   // The same as values in memory (norm_ih, norm_hh, norm_c; untouched for none/layer): copying
@@ -162,6 +171,7 @@ class Lstm {
     f(self.gamma_c_);
     f(self.beta_c_);
   }
+  void check_parameter_shapes(bool grads) const;  // throws naming a misshapen parameter
   void resize_buffers(Index L, Index N);
   void project_inputs(Index L, Index N);  // xw_ -> gate inputs for all steps
   void step_forward(Index t, Index N);

@@ -24,6 +24,13 @@ struct Parameter {
 template <typename T>
 using ParameterList = std::vector<Parameter<T>*>;
 
+// Throws bnlstm::Error naming the layer and the parameter when p.value (or, with grad, p.grad)
+// is not (rows, cols). value and grad are public Matrices that a caller may assign any shape;
+// layers read them through raw pointers sized by their own dimensions, so they check first.
+template <typename T>
+void check_shape(const Parameter<T>& p, Index rows, Index cols, const char* layer,
+                 bool grad = false);
+
 template <typename T>
 void zero_grad(const ParameterList<T>& params) {
   for (auto* p : params) p->zero_grad();
