@@ -107,7 +107,8 @@ void run_backtest_command(const CLI::App* cmd, BacktestFlags& f) {
     fmt::print("{}\n", line);
     flush_stdout();
   };
-  const BacktestResult r = run_backtest(series, options, cb);
+  BacktestResult r = run_backtest(series, options, cb);
+  r.comparison.period = period_of(report);
   fmt::print("\n{}", format_comparison(r.comparison));
   flush_stdout();
 

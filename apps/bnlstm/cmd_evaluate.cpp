@@ -1,6 +1,8 @@
 // bnlstm evaluate: a checkpoint's errors on a part of a series, beside the persistence forecast
 // (tomorrow = today) on the same rows. By default the checkpoint's own data, range and split
-// are reloaded, so `evaluate` on a fresh checkpoint prints the table `train` printed.
+// are reloaded, so `evaluate` on a fresh checkpoint prints the table `train` printed. Given other
+// rows (--data, --start, --end, --series), it scores all of them unless --part names a part of their
+// split, and says which rows it scored.
 #include <fmt/core.h>
 
 #include <algorithm>
@@ -47,6 +49,7 @@ struct EvaluateFlags {
   std::string model;
   DataFlags data;
   Part part = Part::test;
+  bool part_given = false;
   double train_size = 0, val_size = 0;          // 0 (not given): the checkpoint's
   std::string output;                           // forecasts CSV
   std::string plot;                             // predicted vs actual picture
@@ -111,7 +114,10 @@ void run_evaluate(const EvaluateFlags& f) {
     check_validation_rows(fr, series.rows());
   }
   const Split split = chronological_split(series.rows(), w.span(), w.horizon(), fr);
-  const Range range = part_windows(f.part, split, w.count(), fr.validation == 0);
+  // other rows than the checkpoint's: all of them unless a part was asked for
+  const bool other = other_rows(f.data);
+  const Part which = f.part_given || !other ? f.part : Part::all;
+  const Range range = part_windows(which, split, w.count(), fr.validation == 0);
 
   const ForecasterConfig& c = forecaster.config();
   fmt::print(
@@ -123,11 +129,20 @@ void run_evaluate(const EvaluateFlags& f) {
       c.windows.lookback, c.windows.horizon, data_label(p.source), format_date(p.first),
       format_date(p.last));
   fmt::print("data: {}\n", report.summary());
-  const std::string part = to_string(f.part);
+  const std::string part = to_string(which);
+  if (which == Part::all && !f.part_given)
+    fmt::print(
+        "scored: all {} windows of these rows (rows {}..{}), not the {}/{} split the model was "
+        "trained with; --part test|validation|train scores a part of their split\n",
+        range.size(), format_date(series.dates.front()), format_date(series.dates.back()),
+        fr.train, fr.validation);
+  else
+    fmt::print("scored: the {} part of the split ({} windows)\n", part, range.size());
   BaselineOptions baselines;
   baselines.season = f.season >= 0 ? f.season : checkpoint_season(forecaster);
   baselines.in_sample_rows = split.train_rows;  // MASE: the naive forecast's training error
-  const RangeForecast r = evaluate_range(forecaster, w, range, part, baselines);
+  RangeForecast r = evaluate_range(forecaster, w, range, part, baselines);
+  r.comparison.period = period_of(report);
   fmt::print("{}: forecasts for {}..{}\n\n{}", part, format_date(w.target_date(range.begin, 0)),
              format_date(w.target_date(range.end - 1, w.horizon() - 1)),
              format_comparison(r.comparison));
@@ -159,7 +174,9 @@ void add_evaluate_command(CLI::App& app) {
       ->type_name("FILE")
       ->transform(non_empty("a checkpoint file"));
   add_data_flags(cmd, f->data, false);
-  cmd->add_option<Part, int>("--part", f->part, "test, validation, train or all")
+  cmd->add_option<Part, int>("--part", f->part,
+                             "test, validation, train or all (default: test of the checkpoint's "
+                             "rows; all of other rows given by --data, --start, --end or --series)")
       ->type_name("PART")
       ->transform(choice(parse_part, "test, validation, train or all"))
       ->default_str("test");
@@ -188,6 +205,7 @@ void add_evaluate_command(CLI::App& app) {
       ->capture_default_str();
   cmd->callback([f, cmd] {
     if (cmd->count("--format") > 0) f->format = f->format_value;
+    f->part_given = cmd->count("--part") > 0;
     run_evaluate(*f);
   });
 }

@@ -100,6 +100,7 @@ void run_train(const CLI::App* cmd, TrainFlags& f) {
   };
   TrainRun run = run_training(std::move(series), options, cb, on_start);
   bar.clear();
+  run.test.comparison.period = period_of(report);  // "persistence (previous month)"
   const TrainingHistory& history = run.history;
   const TrainOptions& topt = options.training;
 
@@ -135,6 +136,10 @@ void run_train(const CLI::App* cmd, TrainFlags& f) {
   p.source = f.data.data;
   p.source_absolute = f.data.data.empty() ? "" : fs::absolute(f.data.data).string();
   p.date_column = f.data.date_col;
+  p.date_format = f.data.date_format;
+  p.series_column = f.data.series_col;
+  p.series = f.data.series;
+  p.frequency = report.frequency ? std::string(frequency_name(*report.frequency)) : "";
   p.start = parse_date_flag("--start", f.data.start);  // checked while parsing
   p.end = parse_date_flag("--end", f.data.end);
   forecaster.training_json() =

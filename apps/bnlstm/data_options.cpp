@@ -3,6 +3,7 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -47,6 +48,34 @@ std::string data_label(const std::string& source) {
   return source.empty() ? std::string("built-in S&P 500 (data/sp500.csv)") : source;
 }
 
+namespace {
+
+// --date-format: what DateFormat::from_spec accepts (its message without its "what: ").
+CLI::Validator date_format_text() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        try {
+          DateFormat::from_spec(text, "");
+          return {};
+        } catch (const Error& e) {
+          std::string m = e.what();
+          return m.rfind(": ", 0) == 0 ? m.substr(2) : m;
+        }
+      },
+      "");
+}
+
+// A flag value as typed into a shell: quoted when it holds anything but [A-Za-z0-9._-].
+std::string shell_word(const std::string& s) {
+  const bool plain = !s.empty() && s.find_first_not_of("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-/") == std::string::npos;
+  if (plain) return s;
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+}  // namespace
+
 void add_data_flags(CLI::App* cmd, DataFlags& f, bool columns) {
   cmd->add_option("--data", f.data,
                   "Price CSV (Yahoo, Alpha Vantage or custom columns); default: built-in S&P 500")
@@ -74,6 +103,33 @@ void add_data_flags(CLI::App* cmd, DataFlags& f, bool columns) {
       ->type_name("DATE")
       ->transform(date_text());
   cmd->add_flag("--strict", f.strict, "Fail on the first bad row instead of skipping it");
+  cmd->add_option("--date-format", f.date_format,
+                  "How dates are written: strftime codes ('%b %d %Y' for 'Jan 1 2000', "
+                  "'%d/%m/%Y %H:%M'), unix or unix-ms (default: ISO dates with optional times, "
+                  "Unix timestamps)")
+      ->type_name("FMT")
+      ->transform(date_format_text());
+  cmd->add_option("--series-col", f.series_col,
+                  "Long format (one row per series and date): the column naming the series")
+      ->type_name("NAME")
+      ->transform(non_empty("a column name"));
+  cmd->add_option("--series", f.series, "Long format: the series to read (with --series-col)")
+      ->type_name("NAME")
+      ->transform(non_empty("a series name"));
+  cmd->add_option("--freq", f.freq,
+                  "How often the rows come: business, day, week, month, quarter or year (default: "
+                  "inferred from the dates)")
+      ->type_name("FREQ")
+      ->transform(CLI::Validator(
+          [](std::string& text) -> std::string {
+            const auto fr = parse_frequency(text);
+            if (!fr)
+              return fmt::format(
+                  "expected business, day, week, month, quarter or year, got '{}'", text);
+            text = std::string(frequency_name(*fr));
+            return {};
+          },
+          ""));
 }
 
 Series load_series(const DataFlags& f, const std::vector<std::string>& value_columns,
@@ -84,8 +140,60 @@ Series load_series(const DataFlags& f, const std::vector<std::string>& value_col
   o.start = parse_date_flag("--start", f.start);
   o.end = parse_date_flag("--end", f.end);
   o.strict = f.strict;
+  o.date_format = DateFormat::from_spec(f.date_format);  // checked while parsing
+  if (!f.series.empty() && f.series_col.empty())
+    throw Error("--series " + f.series + ": expected --series-col too (the column naming each "
+                "row's series)");
+  o.series_column = f.series_col;
+  o.series = f.series;
   const fs::path path = f.data.empty() ? builtin_data_path() : fs::path(f.data);
-  return load_csv(path, o, report);
+  LoadReport local;
+  LoadReport& rep = report ? *report : local;
+  try {
+    Series s = load_csv(path, o, &rep);
+    if (!f.freq.empty()) rep.frequency = parse_frequency(f.freq);
+    return s;
+  } catch (const SeveralSeriesError& e) {
+    // name the flags that select a series
+    if (!f.series_col.empty())
+      throw Error(fmt::format("{} with --series (e.g. --series {})", e.what(),
+                              shell_word(e.series.empty() ? "NAME" : e.series.front())));
+    if (!e.column.empty())
+      throw Error(fmt::format("{} with --series-col {} --series {}", e.what(),
+                              shell_word(e.column),
+                              shell_word(e.series.empty() ? "NAME" : e.series.front())));
+    throw;
+  }
+}
+
+Frequency required_frequency(const LoadReport& r) {
+  if (r.frequency) return *r.frequency;
+  throw Error(fmt::format(
+      "{}: cannot tell how often the rows come ({}); name it with --freq "
+      "business|day|week|month|quarter|year",
+      r.source,
+      r.kept < 2 ? std::string("a single row") : fmt::format("median gap {} days", r.median_gap)));
+}
+
+std::string period_of(const LoadReport& r) {
+  // daily rows keep "tomorrow=today", which says the same
+  if (!r.frequency || *r.frequency == Frequency::day || *r.frequency == Frequency::business_day)
+    return {};
+  return std::string(period_name(*r.frequency));
+}
+
+bool other_rows(const DataFlags& f) {
+  return !f.data.empty() || !f.start.empty() || !f.end.empty() || !f.series_col.empty() ||
+         !f.series.empty();
+}
+
+int decimals_for(const std::vector<double>& values) {
+  double largest = 0;
+  for (double v : values)
+    if (std::isfinite(v)) largest = std::max(largest, std::abs(v));
+  if (largest == 0) return 2;
+  const int magnitude = static_cast<int>(std::floor(std::log10(largest)));
+  return std::clamp(5 - magnitude, 0, 8);
 }
 
 Series load_series_for(const Forecaster& forecaster, const std::string& model, const DataFlags& f,
@@ -110,7 +218,15 @@ Series load_series_for(const Forecaster& forecaster, const std::string& model, c
   if (own && g.date_col.empty()) g.date_col = p.date_column;
   if (own && g.start.empty() && p.start) g.start = format_date(*p.start);
   if (own && g.end.empty() && p.end) g.end = format_date(*p.end);
-  return load_series(g, forecaster.config().columns, report);
+  // how the checkpoint's file was read, unless the flags say otherwise
+  if (g.date_format.empty()) g.date_format = p.date_format;
+  if (g.series_col.empty()) g.series_col = p.series_column;
+  if (g.series.empty() && g.series_col == p.series_column) g.series = p.series;
+  LoadReport local;
+  LoadReport& rep = report ? *report : local;
+  Series s = load_series(g, forecaster.config().columns, &rep);
+  if (f.freq.empty() && !p.frequency.empty()) rep.frequency = parse_frequency(p.frequency);
+  return s;
 }
 
 void add_window_flags(CLI::App* cmd, WindowFlags& f) {

@@ -1,6 +1,7 @@
 #pragma once
 // Flags shared by `train`, `evaluate` and `predict`: where the data comes from (--data,
-// --date-col, --start, --end, --strict), which columns (--value-col, --target-col) and how
+// --date-col, --date-format, --series-col, --series, --start, --end, --strict, --freq), which
+// columns (--value-col, --target-col) and how
 // windows are cut (--look-back, --horizon, --target, --input, --scaler, --train-size, --val-size).
 //
 // Every flag is a CLI11 typed option with a range or a choice (flag_checks.hpp), so a bad value
@@ -51,22 +52,46 @@ struct DataFlags {
   std::string target_col;               // empty: the first --value-col, else close
   std::string start, end;               // YYYY-MM-DD, inclusive
   bool strict = false;
+  std::string date_format;              // empty: ISO dates or Unix timestamps (date_format.hpp)
+  std::string series_col, series;       // long format: the column naming the series, and one
+  std::string freq;                     // frequency_name(); empty: inferred from the dates
 };
 
-// --data --date-col --start --end --strict; with `columns` also --value-col and --target-col.
+// --data --date-col --date-format --series-col --series --start --end --strict --freq; with
+// `columns` also --value-col and --target-col.
 void add_data_flags(CLI::App* cmd, DataFlags& flags, bool columns);
 
 // Reads flags.data (or the built-in file; source "" stands for it in checkpoints) with the
-// given value columns. report may be nullptr.
+// given value columns. report may be nullptr; its frequency is --freq when given (else the one
+// inferred from the dates). A file of several series without --series-col fails with a line
+// naming the flags that select one: "...; select one with --series-col symbol --series MSFT".
 Series load_series(const DataFlags& flags, const std::vector<std::string>& value_columns,
                    LoadReport* report);
 
+// The frequency of a loaded series, or an error naming --freq: "<source>: cannot tell how often
+// the rows come (median gap 17 days); name it with --freq business|day|week|month|quarter|year".
+Frequency required_frequency(const LoadReport& report);
+
+// The series' step as a noun for ForecastComparison::period: "week", "month", "quarter",
+// "year"; "" for days and business days ("tomorrow=today" says it) and when unknown.
+std::string period_of(const LoadReport& report);
+
 // The data a checkpoint is evaluated on or predicts from: --data if given (with --date-col,
 // --start, --end as given), else the checkpoint's own source (as given when training, else its
-// absolute path), date column and range, each overridable by its flag. The columns are the
-// checkpoint's. A missing source says it came from the checkpoint `model` and to pass --data.
+// absolute path), date column and range, each overridable by its flag. The date format and the
+// series (long format) are the checkpoint's unless given. The columns are the checkpoint's. A
+// missing source says it came from the checkpoint `model` and to pass --data. The report's
+// frequency is --freq, else the checkpoint's, else the one inferred from the dates.
+//
+// True when the rows are not the checkpoint's own: --data, --start, --end, --series-col or
+// --series given.
 Series load_series_for(const Forecaster& forecaster, const std::string& model,
                        const DataFlags& flags, LoadReport* report);
+bool other_rows(const DataFlags& flags);
+
+// Values printed with about six significant digits, the same number of decimals for all:
+// decimals_for({3756.071289, 3760.5}) = 2 ("3756.07"), decimals_for({315.703}) = 3.
+int decimals_for(const std::vector<double>& values);
 
 struct WindowFlags {
   Index look_back = 1;

@@ -1,5 +1,7 @@
 #include "bnlstm/data/csv.hpp"
 
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
@@ -10,6 +12,7 @@
 #include <numeric>
 #include <sstream>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "bnlstm/core/error.hpp"
 #include "bnlstm/core/printable.hpp"
@@ -116,6 +119,39 @@ Index default_value_column(const std::vector<std::string>& names, std::string_vi
       "value; available: " + list_columns(names) + "); name the value column(s) explicitly");
 }
 
+// "'A', 'B', 'C'", at most `shown` of them, then "... (N in all)".
+std::string list_values(const std::vector<std::string>& values, size_t shown = 8) {
+  std::string out;
+  for (size_t i = 0; i < values.size() && i < shown; ++i)
+    out += (i == 0 ? "" : ", ") + printable(values[i]);
+  if (values.size() > shown) out += ", ... (" + std::to_string(values.size()) + " in all)";
+  return out;
+}
+
+// Distinct values of column `col` over the data rows (rows with the header's field count), in
+// file order.
+std::vector<std::string> distinct_values(std::string_view text, const std::string& src,
+                                         size_t fields_per_row, Index col) {
+  RecordReader reader(text);
+  std::string_view record;
+  Index line = 0;
+  bool header = true;
+  std::vector<std::string> out;
+  std::unordered_set<std::string> seen;
+  while (reader.next(record, line, src)) {
+    if (is_blank(record)) continue;
+    if (header) {
+      header = false;
+      continue;
+    }
+    const std::vector<std::string> f = split_csv_record(record);
+    if (f.size() != fields_per_row) continue;
+    std::string v(trim_field(f[static_cast<size_t>(col)]));
+    if (seen.insert(v).second) out.push_back(std::move(v));
+  }
+  return out;
+}
+
 }  // namespace
 
 std::vector<std::string> split_csv_record(std::string_view record) {
@@ -145,9 +181,23 @@ std::vector<std::string> split_csv_record(std::string_view record) {
 
 std::string LoadReport::summary() const {
   std::ostringstream out;
-  out << source << ": " << kept << (kept == 1 ? " row" : " rows");
+  out << source;
+  if (!series_column.empty()) out << " (" << printable(series_column) << " = " << printable(series) << ")";
+  out << ": " << kept << (kept == 1 ? " row" : " rows");
   if (kept > 0) out << " " << format_date(first_date) << ".." << format_date(last_date);
-  if (outside_range > 0) out << " (" << outside_range << " outside the date range)";
+  if (frequency)
+    out << ", " << frequency_adjective(*frequency);
+  else if (kept > 1)
+    out << ", irregular dates (median gap " << median_gap << " days)";
+  std::vector<std::string> notes;
+  if (outside_range > 0) notes.push_back(std::to_string(outside_range) + " outside the date range");
+  if (other_series > 0) {
+    const size_t others = all_series.empty() ? 0 : all_series.size() - 1;
+    notes.push_back(std::to_string(other_series) + " rows of " + std::to_string(others) +
+                    " other series");
+  }
+  for (size_t i = 0; i < notes.size(); ++i) out << (i == 0 ? " (" : "; ") << notes[i];
+  if (!notes.empty()) out << ")";
   if (skipped() == 0) return out.str();
   out << "; skipped " << skipped() << " bad " << (skipped() == 1 ? "row" : "rows") << ":";
   const char* sep = " ";
@@ -202,16 +252,34 @@ Series parse_csv(std::string_view text, std::string_view source, const CsvOption
       value_cols.push_back(resolve_column(names, v, src, "value"));
   }
   const Index C = static_cast<Index>(value_cols.size());
+  std::optional<Index> series_col;  // long format
+  if (!options.series_column.empty()) {
+    series_col = resolve_column(names, options.series_column, src, "series");
+    rep.series_column = names[static_cast<size_t>(*series_col)];
+    rep.series = options.series;
+  } else if (!options.series.empty()) {
+    throw Error(src + ": series '" + printable(options.series) +
+                "' named without the column that holds the series names");
+  }
+  std::unordered_set<std::string> seen_series;
 
   // rows
   struct Row {
     Date date;
     Index line;
+    std::string_view record;
   };
+  struct Repeat {  // the first row whose date was already kept
+    Index line = 0, first_line = 0;
+    Date date{};
+    std::string_view record, first_record;
+  };
+  std::optional<Repeat> first_repeat;
+  bool date_hint_tried = false;
   std::vector<Row> rows;
   std::vector<double> values;  // (rows, C) in file order
   std::vector<double> row_values(C);
-  std::unordered_map<int64_t, Index> line_of_date;
+  std::unordered_map<int64_t, size_t> row_of_date;
   std::optional<Date> min_date, max_date;  // of all parsed dates, for the empty-range message
   auto bad = [&](Index& counter, const std::string& what) {
     const std::string message = src + ":" + std::to_string(line) + ": " + what;
@@ -229,12 +297,28 @@ Series parse_csv(std::string_view text, std::string_view source, const CsvOption
                              " fields as in the header, got " + std::to_string(fields.size()));
       continue;
     }
+    if (series_col) {
+      std::string name(trim_field(fields[static_cast<size_t>(*series_col)]));
+      const bool selected = !options.series.empty() && name == options.series;
+      if (seen_series.insert(name).second) rep.all_series.push_back(std::move(name));
+      if (!selected) {
+        ++rep.other_series;
+        continue;
+      }
+    }
     const std::string& date_text = fields[date_col];
-    const std::optional<Date> date = try_parse_date(date_text);
+    const std::optional<Date> date = options.date_format.read(date_text);
     if (!date) {
-      bad(rep.bad_date, "column '" + printable(names[date_col]) +
-                            "': expected a date YYYY-MM-DD, got '" +
-                            printable(trim_field(date_text)) + "'");
+      std::string what = "column '" + printable(names[date_col]) + "': expected " +
+                         options.date_format.expected() + ", got '" +
+                         printable(trim_field(date_text)) + "'";
+      // the first bad date of an automatic read names a --date-format that reads it
+      if (options.date_format.is_automatic() && !date_hint_tried) {
+        date_hint_tried = true;
+        if (const std::string hint = suggest_date_format(date_text); !hint.empty())
+          what += " (" + hint + " reads it)";
+      }
+      bad(rep.bad_date, what);
       continue;
     }
     min_date = min_date ? std::min(*min_date, *date) : *date;
@@ -260,17 +344,58 @@ Series parse_csv(std::string_view text, std::string_view source, const CsvOption
     }
     if (!ok) continue;
     const int64_t key = date->time_since_epoch().count();
-    if (auto it = line_of_date.find(key); it != line_of_date.end()) {
+    if (auto it = row_of_date.find(key); it != row_of_date.end()) {
+      const Row& kept = rows[it->second];
+      if (!first_repeat) first_repeat = Repeat{line, kept.line, *date, record, kept.record};
       bad(rep.duplicate_date, "duplicate date " + format_date(*date) + " (kept the row at line " +
-                                  std::to_string(it->second) + ")");
+                                  std::to_string(kept.line) + ")");
       continue;
     }
-    line_of_date.emplace(key, line);
-    rows.push_back({*date, line});
+    row_of_date.emplace(key, rows.size());
+    rows.push_back({*date, line, record});
     values.insert(values.end(), row_values.begin(), row_values.end());
   }
 
   if (rep.data_lines == 0) throw Error(src + ": no data rows after the header");
+  if (series_col && options.series.empty())
+    throw SeveralSeriesError(src + ": column '" + printable(rep.series_column) + "' holds " +
+                                 std::to_string(rep.all_series.size()) + " series (" +
+                                 list_values(rep.all_series) + "); select one",
+                             rep.series_column, rep.all_series);
+  if (series_col && rep.other_series == rep.data_lines)
+    throw Error(src + ": no series '" + printable(options.series) + "' in column '" +
+                printable(rep.series_column) + "' (it holds " + list_values(rep.all_series) +
+                ")");
+  const Index checked = rep.data_lines - rep.outside_range - rep.other_series;
+
+  // rows that repeat their dates: several series in one file (long format), unless one was picked
+  if (!series_col && rep.duplicate_date > 0 &&
+      static_cast<double>(rep.duplicate_date) > kSeveralSeriesShare * static_cast<double>(checked)) {
+    const Repeat& r = *first_repeat;
+    const std::string where = fmt::format(
+        "{}: {} of {} rows repeat a date (line {}: {}, first at line {})", src, rep.duplicate_date,
+        checked, r.line, format_date(r.date), r.first_line);
+    // the column telling them apart: not a number, different in two rows of the same date
+    const std::vector<std::string> a = split_csv_record(r.record), b = split_csv_record(r.first_record);
+    for (size_t c = 0; c < names.size(); ++c) {
+      double x = 0;
+      const std::string_view va = trim_field(a[c]), vb = trim_field(b[c]);
+      if (static_cast<Index>(c) == date_col || va == vb || parse_number(a[c], x) == Cell::ok ||
+          parse_number(b[c], x) == Cell::ok)
+        continue;
+      std::vector<std::string> series =
+          distinct_values(text, src, names.size(), static_cast<Index>(c));
+      // the message first: the series are moved into the error
+      const std::string message = where + ": the file holds several series, told apart by column '" +
+                                  printable(names[c]) + "' (" + std::to_string(series.size()) +
+                                  " series: " + list_values(series) + "); select one";
+      throw SeveralSeriesError(message, names[c], std::move(series));
+    }
+    throw SeveralSeriesError(where +
+                                 ": several rows per day (bnlstm reads one row per date), or "
+                                 "several series without a column telling them apart",
+                             "", {});
+  }
   if (rows.empty()) {
     if (rep.outside_range > 0) {
       const std::string from = options.start ? format_date(*options.start) : "the start";
@@ -283,7 +408,6 @@ Series parse_csv(std::string_view text, std::string_view source, const CsvOption
   }
 
   // a file that is mostly bad is not trained on: a wrong column or format, not a few bad rows
-  const Index checked = rep.data_lines - rep.outside_range;
   if (rep.skipped() > 0 &&
       static_cast<double>(rep.skipped()) > options.max_bad_share * static_cast<double>(checked))
     throw Error(src + ": " + std::to_string(rep.skipped()) + " of " + std::to_string(checked) +
@@ -308,6 +432,8 @@ Series parse_csv(std::string_view text, std::string_view source, const CsvOption
   rep.kept = T;
   rep.first_date = s.dates.front();
   rep.last_date = s.dates.back();
+  rep.frequency = infer_frequency(s.dates);
+  rep.median_gap = median_gap_days(s.dates);
   return s;
 }
 

@@ -6,6 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "bnlstm/core/error.hpp"
+#include "bnlstm/core/printable.hpp"
+#include "bnlstm/data/date_format.hpp"
+#include "bnlstm/data/frequency.hpp"
 
 namespace bnlstm {
 
@@ -128,6 +131,10 @@ Json data_json(const DataProvenance& d) {
   j["source"] = d.source;
   j["source_absolute"] = d.source_absolute;
   j["date_column"] = d.date_column;
+  j["date_format"] = d.date_format;
+  j["series_column"] = d.series_column;
+  j["series"] = d.series;
+  j["frequency"] = d.frequency;
   j["start"] = date_or_empty(d.start);
   j["end"] = date_or_empty(d.end);
   j["first"] = format_date(d.first);
@@ -172,6 +179,15 @@ DataProvenance json_data(const Json& j) {
   d.source = j.at("source").get<std::string>();
   d.source_absolute = j.value("source_absolute", std::string());
   d.date_column = j.at("date_column").get<std::string>();
+  // absent in checkpoints written before long-format files, date formats and frequencies
+  d.date_format = j.value("date_format", std::string());
+  d.series_column = j.value("series_column", std::string());
+  d.series = j.value("series", std::string());
+  d.frequency = j.value("frequency", std::string());
+  if (!d.frequency.empty() && !parse_frequency(d.frequency))
+    throw Error("data.frequency: expected business, day, week, month, quarter or year, got '" +
+                printable(d.frequency) + "'");
+  if (!d.date_format.empty()) DateFormat::from_spec(d.date_format, "data.date_format");
   d.start = json_date(j, "start");
   d.end = json_date(j, "end");
   d.first = json_required_date(j, "first");

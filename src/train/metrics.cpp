@@ -103,9 +103,9 @@ std::string number_or_na(double x, const char* format) {
   return std::isnan(x) ? std::string("n/a") : fmt::format(fmt::runtime(format), x);
 }
 
-std::string row(const std::string& name, const ForecastErrors& e) {
-  return fmt::format("{:<32}{:>13.7f}{:>12.4f}{:>12.4f}{:>9}{:>8}\n", name, e.mse_scaled, e.rmse,
-                     e.mae, number_or_na(e.mape, "{:.2f}%"), number_or_na(e.mase, "{:.3f}"));
+std::string row(const std::string& name, const ForecastErrors& e, size_t width) {
+  return fmt::format("{:<{}}{:>13.7f}{:>12.4f}{:>12.4f}{:>9}{:>8}\n", name, width, e.mse_scaled,
+                     e.rmse, e.mae, number_or_na(e.mape, "{:.2f}%"), number_or_na(e.mase, "{:.3f}"));
 }
 
 std::string verdict(const ForecastErrors& model, const ForecastErrors& base,
@@ -119,13 +119,21 @@ std::string verdict(const ForecastErrors& model, const ForecastErrors& base,
 }  // namespace
 
 std::string format_comparison(const ForecastComparison& c) {
-  std::string out = fmt::format("{:<32}{:>13}{:>12}{:>12}{:>9}{:>8}\n",
-                                fmt::format("{} ({} forecasts)", c.label, c.model.count),
+  const std::string persistence_name =
+      c.period.empty() ? std::string("persistence (tomorrow=today)")
+                       : fmt::format("persistence (previous {})", c.period);
+  const std::string seasonal_name =
+      fmt::format("seasonal naive ({} {}s)", c.season, c.period.empty() ? "row" : c.period);
+  // the name column is 32 wide unless a name needs more
+  size_t width = 32;
+  for (const std::string* name : {&persistence_name, &seasonal_name})
+    width = std::max(width, name->size() + 1);
+  std::string out = fmt::format("{:<{}}{:>13}{:>12}{:>12}{:>9}{:>8}\n",
+                                fmt::format("{} ({} forecasts)", c.label, c.model.count), width,
                                 "MSE(scaled)", "RMSE", "MAE", "MAPE", "MASE");
-  const std::string seasonal_name = fmt::format("seasonal naive ({} rows)", c.season);
-  out += row("model", c.model);
-  out += row("persistence (tomorrow=today)", c.baseline);
-  if (c.seasonal) out += row(seasonal_name, *c.seasonal);
+  out += row("model", c.model, width);
+  out += row(persistence_name, c.baseline, width);
+  if (c.seasonal) out += row(seasonal_name, *c.seasonal, width);
   out += verdict(c.model, c.baseline, "persistence");
   if (c.seasonal) out += verdict(c.model, *c.seasonal, "seasonal naive");
   // errors per horizon step
@@ -145,7 +153,8 @@ std::string format_comparison(const ForecastComparison& c) {
   if (!std::isnan(c.model.mase))
     out += fmt::format("MASE: mean absolute error / that of the {} on the training rows\n",
                        c.mase_season > 1
-                           ? fmt::format("seasonal naive forecast ({} rows)", c.mase_season)
+                           ? fmt::format("seasonal naive forecast ({} {}s)", c.mase_season,
+                                         c.period.empty() ? "row" : c.period)
                            : std::string("persistence forecast"));
   return out;
 }

@@ -483,7 +483,7 @@ INSTANTIATE_TEST_SUITE_P(
                 "the test part); give --val-size to cut one"},
         BadCase{
             "predict_past_9999", predict("@MODEL", {"--data", "@BAD/year-9999.csv"}),
-            "forecasts for 1 business day(s) after 9999-12-31 would fall beyond 9999-12-31, the "
+            "forecasts for 1 business day after 9999-12-31 would fall beyond 9999-12-31, the "
             "last date supported"},
         BadCase{"model_empty", predict(""), "--model: expected a checkpoint file, got ''"},
         BadCase{"evaluate_format", evaluate("@MODEL", {"--format", "jpeg"}),

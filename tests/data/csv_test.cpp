@@ -1,7 +1,10 @@
 #include "bnlstm/data/csv.hpp"
 
+#include <fmt/core.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+
+#include <sstream>
 
 #include "bnlstm/core/error.hpp"
 #include "testing/errors.hpp"
@@ -44,7 +47,7 @@ TEST(CsvLayouts, YahooDefaultsToCloseColumn) {
   EXPECT_EQ(report.kept, 6);
   EXPECT_EQ(report.skipped(), 0);
   EXPECT_TRUE(report.warnings.empty());
-  EXPECT_EQ(report.summary(), kFixtures + "yahoo.csv: 6 rows 2021-01-04..2021-01-11");
+  EXPECT_EQ(report.summary(), kFixtures + "yahoo.csv: 6 rows 2021-01-04..2021-01-11, business days");
 }
 
 TEST(CsvLayouts, AlphaVantageNewestFirstIsSortedAscending) {
@@ -111,7 +114,8 @@ TEST(CsvRange, SelectsInclusiveDateRange) {
   EXPECT_THAT(column(s, 0), ElementsAre(102.5, 99.5, 100.25, 103.75));
   EXPECT_EQ(report.outside_range, 2);
   EXPECT_EQ(report.summary(),
-            kFixtures + "yahoo.csv: 4 rows 2021-01-05..2021-01-08 (2 outside the date range)");
+            kFixtures +
+                "yahoo.csv: 4 rows 2021-01-05..2021-01-08, business days (2 outside the date range)");
   // A range on a newest-first file selects the same days.
   const Series av = load_csv(kFixtures + "alphavantage.csv", opt);
   EXPECT_EQ(av.dates, s.dates);
@@ -169,7 +173,8 @@ TEST(CsvBadRows, SkippedWithCountsAndLineNumbers) {
                           f + ":8: column 'Date': expected a date YYYY-MM-DD, got '2021-13-01'",
                           f + ":9: expected 7 fields as in the header, got 4"));
   EXPECT_EQ(report.summary(),
-            f + ": 4 rows 2021-01-04..2021-01-13; skipped 6 bad rows: 2 missing values, "
+            f + ": 4 rows 2021-01-04..2021-01-13, irregular dates (median gap 4 days); skipped 6 "
+                "bad rows: 2 missing values, "
                 "1 non-numeric value, 1 bad date, 1 duplicate date, 1 malformed row");
 }
 
@@ -305,6 +310,141 @@ TEST(CsvErrors, MissingEmptyAndHeaderOnlyFiles) {
   EXPECT_EQ(
       error_of([&] { parse_csv("Date,Close\n2021-01-04,x\n", "m"); }),
       "m: no valid rows (1 bad rows; first: m:2: column 'Close': expected a number, got 'x')");
+}
+
+}  // namespace
+}  // namespace bnlstm
+
+namespace bnlstm {
+namespace {
+
+// vega-datasets 3.2.1 stocks.csv (monthly prices of five companies, "Jan 1 2000" dates): the
+// first 24 rows of each symbol (tests/data/fixtures/README.md).
+const std::string kStocks = kFixtures + "stocks.csv";
+
+CsvOptions stocks(const std::string& series = "MSFT") {
+  CsvOptions o;
+  o.date_format = DateFormat::from_spec("%b %d %Y");
+  o.series_column = "symbol";
+  o.series = series;
+  return o;
+}
+
+TEST(CsvLongFormat, SelectsOneSeries) {
+  LoadReport report;
+  const Series s = load_csv(kStocks, stocks(), &report);
+  EXPECT_EQ(s.columns, std::vector<std::string>{"price"});
+  ASSERT_EQ(s.rows(), 24);
+  EXPECT_EQ(s.dates.front(), ymd(2000, 1, 1));
+  EXPECT_EQ(s.dates.back(), ymd(2001, 12, 1));
+  EXPECT_EQ(s.values(0, 0), 39.81);
+  EXPECT_EQ(s.values(23, 0), 26.95);
+  EXPECT_EQ(report.other_series, 96);
+  EXPECT_EQ(report.skipped(), 0);
+  EXPECT_EQ(report.frequency, Frequency::month);
+  EXPECT_THAT(report.all_series, ElementsAre("MSFT", "AMZN", "IBM", "GOOG", "AAPL"));
+  EXPECT_EQ(report.summary(), kStocks +
+                                  " (symbol = MSFT): 24 rows 2000-01-01..2001-12-01, monthly (96 "
+                                  "rows of 4 other series)");
+  // another series, with a date range
+  CsvOptions goog = stocks("GOOG");
+  goog.start = ymd(2005, 1, 1);
+  const Series g = load_csv(kStocks, goog, &report);
+  EXPECT_EQ(g.dates.front(), ymd(2005, 1, 1));
+  EXPECT_EQ(g.dates.back(), ymd(2006, 7, 1));
+  EXPECT_EQ(report.outside_range, 5);
+}
+
+TEST(CsvLongFormat, RepeatedDatesStopAndNameTheSeriesColumn) {
+  CsvOptions o;
+  o.date_format = DateFormat::from_spec("%b %d %Y");
+  try {
+    load_csv(kStocks, o);
+    ADD_FAILURE() << "no error";
+  } catch (const SeveralSeriesError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              kStocks +
+                  ": 72 of 120 rows repeat a date (line 26: 2000-01-01, first at line 2): the "
+                  "file holds several series, told apart by column 'symbol' (5 series: MSFT, "
+                  "AMZN, IBM, GOOG, AAPL); select one");
+    EXPECT_EQ(e.column, "symbol");
+    EXPECT_THAT(e.series, ElementsAre("MSFT", "AMZN", "IBM", "GOOG", "AAPL"));
+  }
+  // a series column without a series lists them
+  o.series_column = "symbol";
+  EXPECT_EQ(error_of([&] { load_csv(kStocks, o); }),
+            kStocks + ": column 'symbol' holds 5 series (MSFT, AMZN, IBM, GOOG, AAPL); select one");
+  o.series = "TSLA";
+  EXPECT_EQ(error_of([&] { load_csv(kStocks, o); }),
+            kStocks + ": no series 'TSLA' in column 'symbol' (it holds MSFT, AMZN, IBM, GOOG, AAPL)");
+  o.series_column = "ticker";
+  EXPECT_EQ(error_of([&] { load_csv(kStocks, o); }),
+            kStocks + ": no series column 'ticker' (available: 'symbol', 'date', 'price')");
+}
+
+TEST(CsvLongFormat, RepeatedDatesWithoutAColumnTellingThemApart) {
+  // two rows a day (times dropped): more than 10% repeated dates
+  const std::string text =
+      "date,value\n2021-01-04 09:00,1\n2021-01-04 15:00,2\n2021-01-05 09:00,3\n2021-01-05 "
+      "15:00,4\n";
+  EXPECT_EQ(error_of([&] { parse_csv(text, "hourly.csv"); }),
+            "hourly.csv: 2 of 4 rows repeat a date (line 3: 2021-01-04, first at line 2): several "
+            "rows per day (bnlstm reads one row per date), or several series without a column "
+            "telling them apart");
+  // a few duplicates (10% or less) are still skipped rows
+  std::string few = "date,value\n";
+  for (int d = 1; d <= 10; ++d) few += fmt::format("2021-03-{:02},{}\n", d, d);
+  few += "2021-03-10,11\n";
+  LoadReport report;
+  EXPECT_EQ(parse_csv(few, "few.csv", any_share(), &report).rows(), 10);
+  EXPECT_EQ(report.duplicate_date, 1);
+}
+
+TEST(CsvDates, EveryLayoutReadsTheSameDays) {
+  const std::vector<std::pair<std::string, std::string>> layouts = {
+      {"", "2021-01-04|2021-01-05|2021-01-06"},
+      {"", "2021-01-04T16:00:00Z|2021-01-05 16:00|2021-01-06T16:00:00.5"},
+      {"", "1609776000|1609862400|1609948800"},  // Unix seconds
+      {"unix-ms", "1609776000000|1609862400000|1609948800000"},
+      {"%b %d %Y", "Jan 4 2021|Jan 5 2021|Jan 6 2021"},
+      {"%d/%m/%Y", "04/01/2021|05/01/2021|06/01/2021"},
+      {"%m/%d/%Y %I:%M %p", "01/04/2021 4:00 PM|01/05/2021 4:00 PM|01/06/2021 4:00 PM"},
+  };
+  for (const auto& [spec, dates] : layouts) {
+    std::string text = "when,value\n";
+    std::stringstream in(dates);
+    std::string d;
+    for (int v = 1; std::getline(in, d, '|'); ++v) text += "\"" + d + "\"," + std::to_string(v) + "\n";
+    CsvOptions o;
+    o.date_column = "when";
+    o.date_format = DateFormat::from_spec(spec);
+    const Series s = parse_csv(text, "mem.csv", o);
+    EXPECT_THAT(s.dates, ElementsAre(ymd(2021, 1, 4), ymd(2021, 1, 5), ymd(2021, 1, 6))) << dates;
+  }
+}
+
+TEST(CsvDates, ABadDateNamesTheLayoutThatReadsIt) {
+  const std::string text = "date,price\nJan 1 2000,1\nFeb 1 2000,2\n";
+  EXPECT_EQ(error_of([&] { parse_csv(text, "m.csv"); }),
+            "m.csv: no valid rows (2 bad rows; first: m.csv:2: column 'date': expected a date "
+            "YYYY-MM-DD, got 'Jan 1 2000' (--date-format '%b %d %Y' reads it))");
+  CsvOptions o;
+  o.date_format = DateFormat::from_spec("%d/%m/%Y");
+  o.strict = true;
+  EXPECT_EQ(error_of([&] { parse_csv(text, "m.csv", o); }),
+            "m.csv:2: column 'date': expected a date like '%d/%m/%Y', got 'Jan 1 2000'");
+}
+
+TEST(CsvDates, FrequencyOfTheKeptRows) {
+  LoadReport report;
+  parse_csv("date,value\n2020-03-31,1\n2020-06-30,2\n2020-09-30,3\n2020-12-31,4\n", "q.csv", {},
+            &report);
+  EXPECT_EQ(report.frequency, Frequency::quarter);
+  EXPECT_EQ(report.summary(), "q.csv: 4 rows 2020-03-31..2020-12-31, quarterly");
+  parse_csv("date,value\n2020-01-01,1\n2020-01-15,2\n2020-02-01,3\n", "x.csv", {}, &report);
+  EXPECT_EQ(report.frequency, std::nullopt);
+  EXPECT_EQ(report.summary(), "x.csv: 3 rows 2020-01-01..2020-02-01, irregular dates (median gap "
+                              "17 days)");
 }
 
 }  // namespace

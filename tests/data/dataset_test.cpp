@@ -120,7 +120,7 @@ TEST(BuiltinData, Sp500LoadsWithExpectedRowsAndValues) {
   EXPECT_EQ(s.values.minCoeff(), 676.530029);
   EXPECT_EQ(s.values.maxCoeff(), 3386.149902);
   EXPECT_EQ(report.skipped(), 0);
-  EXPECT_EQ(report.summary(), kBuiltin + ": 5105 rows 2000-01-03..2020-04-17");
+  EXPECT_EQ(report.summary(), kBuiltin + ": 5105 rows 2000-01-03..2020-04-17, business days");
 }
 
 class GoogleData : public ::testing::Test {

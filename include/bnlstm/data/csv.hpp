@@ -22,17 +22,51 @@
 //   "prices.csv:7: column 'Close': expected a number, got 'abc'"
 // A quote that is never closed fails the whole file, strict or not, with the line it opened on.
 // Header names and cells quoted in messages are made printable (bnlstm/core/printable.hpp).
+//
+// Dates are read with CsvOptions::date_format (date_format.hpp: ISO dates with optional times,
+// Unix timestamps, or strftime codes such as "%b %d %Y").
+//
+// Long format: a file holding several series, one row per (series, date), e.g. vega-datasets'
+// stocks.csv "symbol,date,price". CsvOptions::series_column and series select one; the other
+// series' rows are skipped without being checked. Without a series column such a file repeats
+// its dates: when more than kSeveralSeriesShare of the rows checked repeat a date, loading stops
+// with SeveralSeriesError, naming the column that tells the series apart when one is found
+// (a non-numeric column whose value differs between two rows of the same date).
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "bnlstm/core/error.hpp"
+#include "bnlstm/data/date_format.hpp"
+#include "bnlstm/data/frequency.hpp"
 #include "bnlstm/data/series.hpp"
 
 namespace bnlstm {
 
+// More repeated dates than this share of the rows checked: several series (or sub-daily rows),
+// not a few duplicates.
+inline constexpr double kSeveralSeriesShare = 0.1;
+
+// Rows that look like several series in one file and no series selected (see above).
+class SeveralSeriesError : public Error {
+ public:
+  SeveralSeriesError(const std::string& message, std::string column,
+                     std::vector<std::string> series)
+      : Error(message), column(std::move(column)), series(std::move(series)) {}
+  std::string column;               // the column telling the series apart ("": none found)
+  std::vector<std::string> series;  // its distinct values in file order
+};
+
 struct CsvOptions {
+  // How dates are written (date_format.hpp); default: ISO dates or Unix timestamps.
+  DateFormat date_format = DateFormat::automatic();
+  // Long format: the column naming each row's series, and the series to keep (both or neither).
+  // Throws SeveralSeriesError for a series column without a series, bnlstm::Error for a series
+  // the column does not hold (listing those it holds).
+  std::string series_column;
+  std::string series;
   // Date column name. Empty: the first column named date / timestamp / time / datetime / day,
   // else the first column if its header is empty; otherwise an error.
   std::string date_column;
@@ -62,12 +96,21 @@ struct LoadReport {
   Index non_numeric = 0;    // anything else that is not a finite number
   Index malformed = 0;      // field count differs from the header
   Index duplicate_date = 0;
+  std::string series_column, series;  // as selected (long format), else empty
+  Index other_series = 0;             // rows of other series (not checked)
+  std::vector<std::string> all_series;  // every series the series column holds, in file order
+  // How often the kept rows come (frequency.hpp); nullopt: fewer than two rows or irregular
+  // dates (median_gap in days). A front end may replace it with a frequency the user named.
+  std::optional<Frequency> frequency;
+  Index median_gap = 0;
 
   Index skipped() const {
     return bad_date + missing_value + non_numeric + malformed + duplicate_date;
   }
-  // e.g. "google.csv: 4028 rows 2005-01-03..2020-12-31 (403 outside the date range); skipped 2
-  //       bad rows: 1 missing value, 1 duplicate date"
+  // e.g. "google.csv: 4028 rows 2005-01-03..2020-12-31, business days (403 outside the date
+  //       range); skipped 2 bad rows: 1 missing value, 1 duplicate date"
+  //      "stocks.csv (symbol = MSFT): 123 rows 2000-01-01..2010-03-01, monthly (437 rows of 4
+  //       other series)"
   std::string summary() const;
 };
 

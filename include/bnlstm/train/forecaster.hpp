@@ -34,6 +34,10 @@ struct DataProvenance {
   std::string source;              // CSV path as given ("" = built-in data)
   std::string source_absolute;     // the same path made absolute when training ("" = unknown)
   std::string date_column;         // --date-col as given ("" = automatic)
+  std::string date_format;         // --date-format as given ("" = automatic; date_format.hpp)
+  std::string series_column;       // long format: the column naming the series ("" = none)
+  std::string series;              // and the series read
+  std::string frequency;           // frequency_name() of the rows' frequency ("" = irregular)
   std::optional<Date> start, end;  // --start / --end as given
   Date first{}, last{};            // first and last date actually loaded
   Index rows = 0;

@@ -64,6 +64,10 @@ struct ForecastComparison {
   std::optional<ForecastErrors> seasonal;  // seasonal naive on the same rows, when season > 0
   Index season = 0;                        // its period in rows (0: none)
   Index mase_season = 1;                   // the naive forecast MASE is scaled by (1 or season)
+  // The series' step as a noun ("month", "business day"; frequency.hpp period_name), naming the
+  // baselines: "persistence (previous month)", "seasonal naive (12 months)". Empty (unknown):
+  // "persistence (tomorrow=today)", "seasonal naive (12 rows)".
+  std::string period;
   // per horizon step (H entries each; the seasonal one empty without a season)
   std::vector<ForecastErrors> model_steps, baseline_steps, seasonal_steps;
   // true when the model's RMSE is strictly below the baseline's
