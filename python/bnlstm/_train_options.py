@@ -89,6 +89,11 @@ CLI_ONLY_OPTIONS = {
     "gnuplot": "pictures",
     "plot_last": "pictures",
     "plot_step": "pictures",
+    # issue 12 part 1 (CSV layouts): in Python, read the file with pandas and pass the frame
+    "date_format": "fit(data): read the CSV with pandas (pd.to_datetime(format=...))",
+    "series_col": "fit(data): select the series with pandas (df[df.symbol == 'MSFT'])",
+    "series": "fit(data): select the series with pandas (df[df.symbol == 'MSFT'])",
+    "freq": "predict() dates business days; the CLI infers the frequency (issue 12)",
 }
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
