@@ -1,16 +1,52 @@
 // bnlstm: the command-line tool. Errors from the library arrive as bnlstm::Error and are
 // printed as one line on stderr with a non-zero exit status.
 #include <fmt/core.h>
+#include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
 #include <csignal>
+#include <algorithm>
 #include <exception>
+#include <string>
+#include <string_view>
 #include <system_error>
+#include <vector>
 
 #include "bnlstm/core/error.hpp"
 #include "bnlstm/io/atomic_file.hpp"
 #include "commands.hpp"
 #include "flag_checks.hpp"
+
+namespace {
+
+// Edits (insertions, deletions, substitutions, swaps of neighbours) between a and b.
+size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
+  for (size_t i = 1; i <= a.size(); ++i)
+    for (size_t j = 1; j <= b.size(); ++j) {
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1,
+                          d[i - 1][j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[a.size()][b.size()];
+}
+
+// "unknown command 'trian' (did you mean 'train'?); commands: train, evaluate, ..."
+std::string unknown_command(const std::string& word, const std::vector<std::string>& names) {
+  std::string out = "unknown command '" + word + "'";
+  const auto near = std::min_element(names.begin(), names.end(), [&](const auto& a, const auto& b) {
+    return edit_distance(word, a) < edit_distance(word, b);
+  });
+  if (near != names.end() && edit_distance(word, *near) <= 2) out += " (did you mean '" + *near + "'?)";
+  out += "; commands: ";
+  for (size_t i = 0; i < names.size(); ++i) out += (i ? ", " : "") + names[i];
+  return out + " (bnlstm help COMMAND for its flags)";
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);  // a closed gnuplot or `| head` must give an error, not kill us
@@ -32,6 +68,36 @@ int main(int argc, char** argv) {
   bnlstm::cli::add_classify_command(app);
   bnlstm::cli::add_study_command(app);
   bnlstm::cli::add_backtest_command(app);
+  // `bnlstm`, `bnlstm help [COMMAND]` and a misspelt command, before CLI11 sees them (it would
+  // say "A subcommand is required" or "The following arguments were not expected: trian")
+  std::vector<std::string> names;
+  for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+  names.push_back("help");
+  if (argc < 2) {
+    fmt::print(stderr, "bnlstm: error: a command is required; commands: {} (bnlstm help COMMAND "
+               "for its flags)\n", fmt::join(names, ", "));
+    return 1;
+  }
+  const std::string first = argv[1];
+  if (first == "help") {
+    if (argc == 2) {
+      fmt::print("{}", app.help());
+      return 0;
+    }
+    const std::string topic = argv[2];
+    for (const CLI::App* sub : app.get_subcommands({}))
+      if (sub->get_name() == topic) {
+        fmt::print("{}", sub->help());
+        return 0;
+      }
+    fmt::print(stderr, "bnlstm: error: {}\n", unknown_command(topic, names));
+    return 1;
+  }
+  if (!first.empty() && first[0] != '-' &&
+      std::find(names.begin(), names.end(), first) == names.end()) {
+    fmt::print(stderr, "bnlstm: error: {}\n", unknown_command(first, names));
+    return 1;
+  }
   try {
     app.parse(argc, argv);
     // what was printed must have arrived: a full device or a closed pipe is an error

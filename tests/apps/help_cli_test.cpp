@@ -1,0 +1,77 @@
+// `bnlstm`, `bnlstm help [COMMAND]` and a misspelt command: one line listing the commands.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int status = -1;
+  std::string out, err;
+};
+
+Result run(const std::string& args) {
+  const fs::path dir = fs::temp_directory_path() / ("bnlstm_help_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  const std::string cmd = std::string(BNLSTM_CLI_PATH) + " " + args + " >" +
+                          (dir / "out").string() + " 2>" + (dir / "err").string();
+  const int raw = std::system(cmd.c_str());
+  Result r;
+  r.status = WIFEXITED(raw) ? WEXITSTATUS(raw) : -1;
+  auto slurp = [](const fs::path& p) {
+    std::ifstream in(p);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  r.out = slurp(dir / "out");
+  r.err = slurp(dir / "err");
+  fs::remove_all(dir);
+  return r;
+}
+
+const std::string kCommands =
+    "commands: bn-demo, train, evaluate, predict, classify, study, backtest, help (bnlstm help "
+    "COMMAND for its flags)";
+
+TEST(HelpCli, MisspeltCommandSuggestsTheNearestAndListsAll) {
+  Result r = run("trian --epochs 3");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "bnlstm: error: unknown command 'trian' (did you mean 'train'?); " + kCommands +
+                       "\n");
+  r = run("forecast");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "bnlstm: error: unknown command 'forecast'; " + kCommands + "\n");
+  r = run("");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "bnlstm: error: a command is required; " + kCommands + "\n");
+  r = run("help predictt");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "bnlstm: error: unknown command 'predictt' (did you mean 'predict'?); " +
+                       kCommands + "\n");
+}
+
+TEST(HelpCli, HelpPrintsTheCommandsOrOneCommandsFlags) {
+  Result r = run("help");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("train"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("backtest"), std::string::npos) << r.out;
+  r = run("help predict");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_NE(r.out.find("--model"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("--freq"), std::string::npos) << r.out;
+  // flags still reach CLI11
+  r = run("--version");
+  EXPECT_EQ(r.status, 0);
+  EXPECT_EQ(r.out.rfind("bnlstm 0.1.0", 0), 0u) << r.out;
+}
+
+}  // namespace
