@@ -21,7 +21,7 @@ for name in csv checkpoint; do
     status=1
     echo "fuzzer $name found a problem: see $build/fuzz-$name.log and $artifacts"
   fi
-  grep -E "^#[0-9]+ +(DONE|INITED)|stat::number_of_executed_units|stat::peak_rss_mb|SUMMARY" \
+  grep -E "^#[0-9]+[[:space:]]+(DONE|INITED)|stat::number_of_executed_units|stat::peak_rss_mb|SUMMARY" \
     "$build/fuzz-$name.log" || true
 done
 exit $status
