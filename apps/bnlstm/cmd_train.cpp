@@ -13,6 +13,8 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -73,6 +75,10 @@ void run_train(const CLI::App* cmd, TrainFlags& f) {
 
   // train: the library's pipeline, with a progress bar and the notebook's epoch lines
   ProgressBar bar(!f.quiet && isatty(STDERR_FILENO));
+  // without a terminal (a log, CI, nohup) a line per epoch on stderr replaces the bar: the time
+  // spent and the time the remaining epochs would take at most (early stopping may end sooner)
+  const bool progress_lines = !f.quiet && !isatty(STDERR_FILENO);
+  const auto started = std::chrono::steady_clock::now();
   const int epochs = options.training.epochs, log_every = f.log_every;
   TrainCallbacks cb;
   cb.on_batch = [&](int epoch, Index batch, Index batches) {
@@ -80,6 +86,13 @@ void run_train(const CLI::App* cmd, TrainFlags& f) {
   };
   cb.on_epoch = [&](const EpochRecord& e, const EarlyStopping&) {
     bar.clear();
+    if (progress_lines && e.epoch > 0) {
+      const double spent =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      fmt::print(stderr, "epoch {}/{}: {:.1f} s, at most about {:.0f} s left\n", e.epoch, epochs,
+                 spent, spent / e.epoch * (epochs - e.epoch));
+      std::fflush(stderr);
+    }
     // the notebook prints epochs 1, 11, 21, ...; epoch 0 is always shown
     if (!f.quiet && log_every > 0 && (e.epoch == 0 || (e.epoch - 1) % log_every == 0)) {
       fmt::print("{}", epoch_line(e, epochs, part));

@@ -75,3 +75,29 @@ TEST(HelpCli, HelpPrintsTheCommandsOrOneCommandsFlags) {
 }
 
 }  // namespace
+
+namespace {
+
+// Without a terminal (stderr to a file), train prints one progress line per epoch on stderr.
+TEST(ProgressCli, OneLinePerEpochWithoutATerminal) {
+  const fs::path dir = fs::temp_directory_path() / ("bnlstm_progress_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  {
+    std::ofstream csv(dir / "p.csv");
+    csv << "date,value\n";
+    for (int i = 0; i < 60; ++i)
+      csv << "2020-" << (i < 31 ? "01-" : "02-") << (i < 31 ? i + 1 : i - 30) / 10
+          << (i < 31 ? i + 1 : i - 30) % 10 << "," << 10 + i % 7 << "\n";
+  }
+  const Result r = run("train --data " + (dir / "p.csv").string() +
+                       " --epochs 3 --patience 5 --hidden 4 --no-plots --out " +
+                       (dir / "out").string());
+  fs::remove_all(dir);
+  ASSERT_EQ(r.status, 0) << r.err;
+  for (const char* line : {"epoch 1/3: ", "epoch 2/3: ", "epoch 3/3: "})
+    EXPECT_NE(r.err.find(line), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(" s, at most about "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("epoch 3/3: "), std::string::npos);
+}
+
+}  // namespace
