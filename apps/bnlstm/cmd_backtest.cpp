@@ -62,6 +62,7 @@ void run_backtest_command(const CLI::App* cmd, BacktestFlags& f) {
   const OutputPlan plan = plan_output(f.output);
   // the folder is locked and staged now: a busy or unusable --out fails before any work
   OutputFolder out = OutputFolder::begin(f.output.out, "--out", kBacktestOutputs);
+  const std::string replaced = f.quiet ? "" : replaced_run_note(f.output.out, kBacktestOutputs);
 
   // data and folds
   LoadReport report;
@@ -133,6 +134,7 @@ void run_backtest_command(const CLI::App* cmd, BacktestFlags& f) {
     files.push_back(picture);
   });
   out.commit();
+  fmt::print(stderr, "{}", replaced);
   if (!f.quiet)
     for (const auto& w : written) fmt::print("wrote {}\n", (out.final_path() / w).string());
 }

@@ -62,6 +62,7 @@ void run_train(const CLI::App* cmd, TrainFlags& f) {
   const OutputPlan plan = plan_output(f.output);
   // the folder is locked and staged now: a busy or unusable --out fails before any work
   OutputFolder out = OutputFolder::begin(f.output.out, "--out", kTrainOutputs);
+  const std::string replaced = f.quiet ? "" : replaced_run_note(f.output.out, kTrainOutputs);
 
   // data
   LoadReport report;
@@ -193,6 +194,7 @@ void run_train(const CLI::App* cmd, TrainFlags& f) {
     files.push_back(fc);
   });
   out.commit();
+  fmt::print(stderr, "{}", replaced);
   if (!f.quiet)
     for (const auto& w : written) fmt::print("wrote {}\n", (out.final_path() / w).string());
 }

@@ -41,6 +41,29 @@ OutputPlan plan_output(const OutputFlags& f) {
   return plan;
 }
 
+std::string replaced_run_note(const std::string& out, const std::vector<std::string>& outputs) {
+  std::error_code ec;
+  if (!fs::is_directory(out, ec)) return {};
+  std::vector<std::string> found;
+  for (const auto& entry : fs::directory_iterator(out, ec)) {
+    const std::string name = entry.path().filename().string();
+    for (const std::string& pattern : outputs) {
+      const bool glob = !pattern.empty() && pattern.back() == '*';
+      const std::string_view stem(pattern.data(), pattern.size() - (glob ? 1 : 0));
+      if (glob ? name.rfind(stem, 0) == 0 : name == pattern) {
+        found.push_back(name);
+        break;
+      }
+    }
+  }
+  if (found.empty()) return {};
+  std::sort(found.begin(), found.end());
+  std::string list;
+  for (size_t i = 0; i < found.size() && i < 4; ++i) list += (i ? ", " : "") + found[i];
+  if (found.size() > 4) list += ", ...";
+  return fmt::format("bnlstm: note: replaced an earlier run's files in --out {} ({})\n", out, list);
+}
+
 void write_plots(const OutputPlan& plan, std::vector<fs::path>& written,
                  const std::function<void(const ImageOptions&, std::vector<fs::path>&)>& draw) {
   if (!plan.plots) return;

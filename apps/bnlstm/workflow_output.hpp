@@ -34,6 +34,14 @@ struct OutputPlan {
 // (bnlstm/io/output_folder.hpp): begun before any work, committed at the end.
 OutputPlan plan_output(const OutputFlags& flags);
 
+// A run into an --out folder that holds an earlier run's files replaces them (the folder is
+// swapped in as one unit when the run ends; other files are kept). Called before the run starts,
+// returns the note to print on stderr once it has ended, e.g. "bnlstm: note: replaced an earlier
+// run's files in --out run1 (history.csv, history.json, metrics.json, model.safetensors, ...)";
+// "" for a new or empty folder. outputs: the command's file names, a trailing '*' matching any
+// ending ("loss.*"). A failed run prints nothing and leaves the folder as it was.
+std::string replaced_run_note(const std::string& out, const std::vector<std::string>& outputs);
+
 // Runs draw(image, files) unless plots are off; a missing gnuplot becomes a one-line warning on
 // stderr (the numbers were written already). Files drawn are appended to `written`.
 void write_plots(

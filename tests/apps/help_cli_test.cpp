@@ -89,15 +89,24 @@ TEST(ProgressCli, OneLinePerEpochWithoutATerminal) {
       csv << "2020-" << (i < 31 ? "01-" : "02-") << (i < 31 ? i + 1 : i - 30) / 10
           << (i < 31 ? i + 1 : i - 30) % 10 << "," << 10 + i % 7 << "\n";
   }
-  const Result r = run("train --data " + (dir / "p.csv").string() +
-                       " --epochs 3 --patience 5 --hidden 4 --no-plots --out " +
-                       (dir / "out").string());
-  fs::remove_all(dir);
+  const std::string args = "train --data " + (dir / "p.csv").string() +
+                           " --epochs 3 --patience 5 --hidden 4 --no-plots --out " +
+                           (dir / "out").string();
+  const Result r = run(args);
   ASSERT_EQ(r.status, 0) << r.err;
   for (const char* line : {"epoch 1/3: ", "epoch 2/3: ", "epoch 3/3: "})
     EXPECT_NE(r.err.find(line), std::string::npos) << r.err;
   EXPECT_NE(r.err.find(" s, at most about "), std::string::npos) << r.err;
-  EXPECT_NE(r.err.find("epoch 3/3: "), std::string::npos);
+  EXPECT_EQ(r.err.find("bnlstm: note:"), std::string::npos) << r.err;
+  // a second run into the same --out says it replaces the first one's files
+  const Result again = run(args);
+  fs::remove_all(dir);
+  ASSERT_EQ(again.status, 0) << again.err;
+  EXPECT_NE(again.err.find("bnlstm: note: replaced an earlier run's files in --out " +
+                           (dir / "out").string() +
+                           " (history.csv, history.json, metrics.json, model.safetensors, ...)\n"),
+            std::string::npos)
+      << again.err;
 }
 
 }  // namespace
