@@ -141,6 +141,12 @@ void run_train(const CLI::App* cmd, TrainFlags& f) {
   }
 
   // the test part beside the baselines
+  // --quiet prints the table alone: one line names the run, so that sweeps' outputs can be told
+  // apart (the full settings are in the printed lines without --quiet and in metrics.json)
+  if (f.quiet)
+    fmt::print("run: --out {}, norm {}, hidden {}, seed {}, look-back {}, horizon {}\n",
+               f.output.out, to_string(options.network.norm), options.network.hidden_size,
+               options.seed, options.data.windows.lookback, options.data.windows.horizon);
   fmt::print("\n{}", format_comparison(run.test.comparison));
   flush_stdout();  // a full device fails now, with its reason
 

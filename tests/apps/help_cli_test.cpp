@@ -110,3 +110,30 @@ TEST(ProgressCli, OneLinePerEpochWithoutATerminal) {
 }
 
 }  // namespace
+
+namespace {
+
+// --quiet prints the table and one line naming the run.
+TEST(QuietCli, NamesTheRun) {
+  const fs::path dir = fs::temp_directory_path() / ("bnlstm_quiet_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  {
+    std::ofstream csv(dir / "p.csv");
+    csv << "date,value\n";
+    for (int i = 1; i <= 60; ++i)
+      csv << "2020-" << (i <= 31 ? "01-" : "02-") << (i <= 31 ? i : i - 31) / 10
+          << (i <= 31 ? i : i - 31) % 10 << "," << 10 + i % 7 << "\n";
+  }
+  const Result r = run("train --data " + (dir / "p.csv").string() +
+                       " --epochs 1 --hidden 4 --seed 3 --norm layer --no-plots --quiet --out " +
+                       (dir / "out").string());
+  fs::remove_all(dir);
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.out.rfind("run: --out " + (dir / "out").string() +
+                            ", norm layer, hidden 4, seed 3, look-back 1, horizon 1\n\ntest (",
+                        0),
+            0u)
+      << r.out;
+}
+
+}  // namespace
