@@ -57,7 +57,7 @@ void shuffle_indices(std::vector<Index>& v, Rng& rng) {
 
 template <typename T>
 Trainer<T>::Trainer(ForecastNetwork<T>& network, const Windows& windows,
-                    const TrainOptions& options)
+                    const TrainOptions& options, Workers* workers)
     : net_(network),
       windows_(windows),
       options_(options),
@@ -69,15 +69,35 @@ Trainer<T>::Trainer(ForecastNetwork<T>& network, const Windows& windows,
         "trainer: the network takes {} inputs and predicts {} values, the windows have {} and {}",
         net_.config().input_size, net_.config().horizon, windows_.inputs(), windows_.horizon()));
   optimizer_ = make_optimizer<T>(options_.optimizer, params_, options_.optimizer_config);
+  if (workers && workers->size() > 1) {
+    workers_ = workers;
+    sync_ = std::make_unique<ParameterSync<T>>(*workers, params_);
+    // the same seed draws the same weights everywhere; rank 0's make sure of it
+    sync_->broadcast_values(0);
+  }
+}
+
+template <typename T>
+std::span<const Index> Trainer<T>::share(const Index* windows, Index count) const {
+  const std::span<const Index> all(windows, static_cast<size_t>(count));
+  if (!workers_) return all;
+  const WorkShare s = work_share(count, workers_->rank(), workers_->size());
+  return all.subspan(static_cast<size_t>(s.begin), static_cast<size_t>(s.size));
 }
 
 template <typename T>
 double Trainer<T>::evaluate(Range range) {
   constexpr Index kChunk = 1024;
   net_.eval();
+  // this worker's share of the range (eval mode: no communication inside the network)
+  Range mine = range;
+  if (workers_) {
+    const WorkShare s = work_share(range.size(), workers_->rank(), workers_->size());
+    mine = {range.begin + s.begin, range.begin + s.begin + s.size};
+  }
   double sum = 0;
-  for (Index b = range.begin; b < range.end; b += kChunk) {
-    const Index n = std::min(kChunk, range.end - b);
+  for (Index b = mine.begin; b < mine.end; b += kChunk) {
+    const Index n = std::min(kChunk, mine.end - b);
     chunk_.resize(static_cast<size_t>(n));
     std::iota(chunk_.begin(), chunk_.end(), b);
     windows_.gather(x_, y_, chunk_);
@@ -85,6 +105,7 @@ double Trainer<T>::evaluate(Range range) {
     // mean over the chunk's values, weighted by its share of the windows
     sum += static_cast<double>(loss_.value(pred, y_.view())) * static_cast<double>(n);
   }
+  if (workers_) workers_->sum(&sum, 1);
   return sum / static_cast<double>(range.size());
 }
 
@@ -95,6 +116,14 @@ TrainingHistory Trainer<T>::fit(Range train, Range validation, Rng& rng,
   if (validation.empty()) throw Error("trainer: the validation part holds no window");
   const Index n = train.size(), B = options_.batch_size, L = windows_.lookback();
   const bool batch_norm = net_.config().norm == LstmNorm::batch;
+  // data-parallel: the batch statistics of the whole batch, for as long as fit runs
+  struct StatsScope {
+    ForecastNetwork<T>& net;
+    explicit StatsScope(ForecastNetwork<T>& n, Workers* w) : net(n) {
+      if (w) net.set_stats_reducer(&w->batch_stats());
+    }
+    ~StatsScope() { net.set_stats_reducer(nullptr); }
+  } stats_scope(net_, workers_);
   if (batch_norm && n < 2)
     throw Error("trainer: --norm batch needs at least 2 training windows, the training part has 1");
   // batch norm cannot normalise a batch of one: a lone last window joins the batch before it
@@ -115,7 +144,7 @@ TrainingHistory Trainer<T>::fit(Range train, Range validation, Rng& rng,
     const Index cap = std::max<Index>(2, 8192 / L), m = std::min(n, cap);
     recal_.resize(static_cast<size_t>(m));
     for (Index k = 0; k < m; ++k) recal_[static_cast<size_t>(k)] = train.begin + k * n / m;
-    windows_.gather_inputs(x_recal_, recal_);
+    windows_.gather_inputs(x_recal_, share(recal_.data(), m));
   }
 
   // epoch 0: the starting weights, scored like an epoch
@@ -127,7 +156,14 @@ TrainingHistory Trainer<T>::fit(Range train, Range validation, Rng& rng,
     net_.copy_state(best);
     if (callbacks.on_epoch) callbacks.on_epoch(record, stopping);
   }
-  const auto stop_requested = [&] { return callbacks.should_stop && callbacks.should_stop(); };
+  // data-parallel: the workers agree (any one asking stops all, at the same batch); every worker
+  // runs the same program, so all have should_stop or none has and the collective matches
+  const auto stop_requested = [&] {
+    if (!callbacks.should_stop) return false;
+    double asked = callbacks.should_stop() ? 1.0 : 0.0;
+    if (workers_) workers_->sum(&asked, 1);
+    return asked > 0;
+  };
 
   for (int epoch = 1; epoch <= options_.epochs && !history.stopped_by_request; ++epoch) {
     if (options_.shuffle) shuffle_indices(order_, rng);
@@ -136,21 +172,36 @@ TrainingHistory Trainer<T>::fit(Range train, Range validation, Rng& rng,
     Index seen = 0;
     for (Index b = 0; b < batches; ++b) {
       const Index begin = b * B, end = (b == batches - 1) ? n : begin + B;
-      const std::span<const Index> idx(order_.data() + begin, static_cast<size_t>(end - begin));
+      const std::span<const Index> idx = share(order_.data() + begin, end - begin);
+      const Index mine = static_cast<Index>(idx.size());
+      // an empty share still runs when the batch statistics need its part in their collectives
+      const bool run = mine > 0 || (workers_ && batch_norm);
       // forward
       windows_.gather(x_, y_, idx);
-      const ConstMatrixMap<T> pred = net_.forward(x_.view(), L);
-      const T loss = loss_.value(pred, y_.view());
-      if (!std::isfinite(static_cast<double>(loss)))
+      const ConstMatrixMap<T> pred = run ? net_.forward(x_.view(), L) : ConstMatrixMap<T>(nullptr, 0, 0);
+      double batch_loss = mine > 0 ? static_cast<double>(loss_.value(pred, y_.view())) : 0.0;
+      double batch_sum = batch_loss * static_cast<double>(mine);
+      if (workers_) {
+        workers_->sum(&batch_sum, 1);  // the whole batch's, the same on every worker
+        batch_loss = batch_sum / static_cast<double>(end - begin);
+      }
+      if (!std::isfinite(batch_loss))
         throw Error(fmt::format(
             "training diverged at epoch {} (batch loss {}); try a lower --lr or a --clip", epoch,
-            static_cast<double>(loss)));
-      loss_sum += static_cast<double>(loss) * static_cast<double>(end - begin);
+            batch_loss));
+      loss_sum += batch_sum;
       seen = end;
       // backward
-      loss_.gradient(pred, y_.view(), dy_);
       optimizer_->zero_grad();
-      net_.backward(dy_.view());
+      if (mine > 0) {
+        loss_.gradient(pred, y_.view(), dy_);
+        // d(whole batch's mean loss) / d(this share's predictions)
+        if (workers_) dy_.view() *= static_cast<T>(double(mine) / double(end - begin));
+      } else {
+        dy_.resize(0, net_.config().horizon);
+      }
+      if (run) net_.backward(dy_.view());
+      if (workers_) sync_->sum_gradients();
       // clip and step
       if (options_.clip_mode == ClipMode::value)
         clip_grad_value(params_, static_cast<T>(options_.clip));

@@ -20,6 +20,15 @@
 //
 // Same seed, same data, same options and the same number of threads give the same losses bit
 // for bit (no time-dependent or unordered reductions in the loop).
+//
+// Data-parallel (a Workers with several workers, train/workers.hpp): every worker builds the same
+// network from the same seed and calls fit with the same windows, ranges and options. Each
+// global batch is split into contiguous shares (work_share); a worker gathers and runs only its
+// share, the batch norms' statistics are those of the whole batch, the loss gradient is scaled by
+// share / batch so that the gradients summed over the workers (before clipping) are the whole
+// batch's, and every worker takes the same optimizer step. Training loss, recalibration and
+// validation loss are computed over the workers' shares together and equal one process's up to
+// rounding; early stopping therefore decides the same on every worker.
 #include <functional>
 #include <memory>
 #include <span>
@@ -35,6 +44,7 @@
 #include "bnlstm/train/early_stopping.hpp"
 #include "bnlstm/train/history.hpp"
 #include "bnlstm/train/network.hpp"
+#include "bnlstm/train/workers.hpp"
 
 namespace bnlstm {
 
@@ -87,7 +97,9 @@ class Trainer {
  public:
   // Throws bnlstm::Error for epochs < 1, batch_size < 1, patience < 0, a bad delta or clip,
   // or a network whose input size / horizon does not match the windows.
-  Trainer(ForecastNetwork<T>& network, const Windows& windows, const TrainOptions& options);
+  // workers: data-parallel training (nullptr, or a single worker: one process).
+  Trainer(ForecastNetwork<T>& network, const Windows& windows, const TrainOptions& options,
+          Workers* workers = nullptr);
 
   // Trains on window indices `train`, validates on `validation` (both ranges of windows, both
   // non-empty). Throws bnlstm::Error when the training loss stops being finite ("training
@@ -95,13 +107,17 @@ class Trainer {
   TrainingHistory fit(Range train, Range validation, Rng& rng,
                       const TrainCallbacks& callbacks = {});
 
-  // Mean loss over windows `range` in eval mode (chunks of 1024).
+  // Mean loss over windows `range` in eval mode (chunks of 1024); data-parallel: each worker
+  // evaluates its share of the range, and every worker returns the mean over all of it.
   double evaluate(Range range);
 
   // The index order of the last epoch (for tests: shuffling stays inside the train range).
   const std::vector<Index>& last_order() const { return order_; }
 
  private:
+  // This worker's part of windows[0, count): all of it in one process.
+  std::span<const Index> share(const Index* windows, Index count) const;
+
   ForecastNetwork<T>& net_;
   const Windows& windows_;
   TrainOptions options_;
@@ -113,6 +129,8 @@ class Trainer {
   // batch, the next epoch's first one and the validation chunks allocate nothing
   MatrixBuffer<T> x_, y_, dy_;
   Matrix<T> x_recal_;
+  Workers* workers_ = nullptr;  // set only with more than one worker
+  std::unique_ptr<ParameterSync<T>> sync_;
 };
 
 extern template class Trainer<float>;
