@@ -10,6 +10,8 @@
 // The files are written into a staging folder and swapped in as one unit at the end
 // (bnlstm/io/output_folder.hpp): a reader sees the previous run or this one, never a mixture; a
 // second run into the same --out fails at once; an unusable --out fails before training.
+// Under `mpirun -np K` the K ranks train one model data-parallel (the library's Workers, here
+// MPI's: parallel.hpp); rank 0 alone prints, locks --out and writes.
 #include <fmt/core.h>
 #include <unistd.h>
 
@@ -17,6 +19,7 @@
 #include <cstdio>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "bnlstm/core/error.hpp"
 #include "bnlstm/io/atomic_file.hpp"
@@ -28,6 +31,7 @@
 #include "data_options.hpp"
 #include "flag_checks.hpp"
 #include "model_flags.hpp"
+#include "parallel.hpp"
 #include "workflow_output.hpp"
 
 namespace bnlstm::cli {
@@ -55,14 +59,17 @@ struct TrainFlags {
 void run_train(const CLI::App* cmd, TrainFlags& f) {
   // settings first: a bad flag fails before any work
   const ForecastColumns columns = select_columns(f.data.value_cols, f.data.target_col);
-  const TrainRunOptions options = run_options(cmd, f.model, f.windows, columns);
+  TrainRunOptions options = run_options(cmd, f.model, f.windows, columns);
   if (f.plot_step > options.data.windows.horizon)
     throw Error(fmt::format("--plot-step: expected a step <= --horizon {}, got {}",
                             options.data.windows.horizon, f.plot_step));
   const OutputPlan plan = plan_output(f.output);
-  // the folder is locked and staged now: a busy or unusable --out fails before any work
-  OutputFolder out = OutputFolder::begin(f.output.out, "--out", kTrainOutputs);
-  const std::string replaced = f.quiet ? "" : replaced_run_note(f.output.out, kTrainOutputs);
+  // the folder is locked and staged now: a busy or unusable --out fails before any work (by
+  // rank 0 alone under mpirun: the other ranks never touch it)
+  std::optional<OutputFolder> out;
+  if (is_root_process()) out.emplace(OutputFolder::begin(f.output.out, "--out", kTrainOutputs));
+  const std::string replaced =
+      f.quiet || !out ? "" : replaced_run_note(f.output.out, kTrainOutputs);
 
   // data
   LoadReport report;
@@ -75,10 +82,11 @@ void run_train(const CLI::App* cmd, TrainFlags& f) {
       options.validate_on_test ? ValidationPart::test : ValidationPart::validation;
 
   // train: the library's pipeline, with a progress bar and the notebook's epoch lines
-  ProgressBar bar(!f.quiet && isatty(STDERR_FILENO));
+  ProgressBar bar(!f.quiet && is_root_process() && isatty(STDERR_FILENO));
   // without a terminal (a log, CI, nohup) a line per epoch on stderr replaces the bar: the time
-  // spent and the time the remaining epochs would take at most (early stopping may end sooner)
-  const bool progress_lines = !f.quiet && !isatty(STDERR_FILENO);
+  // spent and the time the remaining epochs would take at most (early stopping may end sooner);
+  // rank 0's alone under mpirun
+  const bool progress_lines = !f.quiet && is_root_process() && !isatty(STDERR_FILENO);
   const auto started = std::chrono::steady_clock::now();
   const int epochs = options.training.epochs, log_every = f.log_every;
   TrainCallbacks cb;
@@ -110,8 +118,13 @@ void run_train(const CLI::App* cmd, TrainFlags& f) {
           "stopping and the kept epoch see the test rows; their loss is called the test loss\n");
     fmt::print("{}", describe_split(d.split, d.series.dates));
     fmt::print("{}", describe_run(f.model, options, target_name, parameters));
+    if (options.workers)
+      fmt::print("data-parallel: {} ranks, every batch of {} windows split among them\n",
+                 options.workers->size(), options.training.batch_size);
     flush_stdout();  // a full device fails now, with its reason
   };
+  // under mpirun with several ranks: data-parallel (MPI is initialized here, after the inputs)
+  options.workers = run_workers();
   TrainRun run = run_training(std::move(series), options, cb, on_start);
   bar.clear();
   run.test.comparison.period = period_of(report);  // "persistence (previous month)"
@@ -138,6 +151,10 @@ void run_train(const CLI::App* cmd, TrainFlags& f) {
       fmt::print("{} epochs in {:.1f} s; restored the weights of epoch {} ({} {:.5f})\n",
                  last.epoch, run.seconds, history.best_epoch, loss_name,
                  best ? best->val_loss : 0.0);
+    if (options.workers && last.epoch > 0)
+      fmt::print("{:.3f} s per epoch; {:.1f} % of it in MPI collectives (rank 0)\n",
+                 run.seconds / double(last.epoch),
+                 100.0 * run.communication_seconds / run.seconds);
   }
 
   // the test part beside the baselines
@@ -150,7 +167,8 @@ void run_train(const CLI::App* cmd, TrainFlags& f) {
   fmt::print("\n{}", format_comparison(run.test.comparison));
   flush_stdout();  // a full device fails now, with its reason
 
-  // write everything
+  // write everything (rank 0 alone)
+  if (!out) return;
   Forecaster& forecaster = run.forecaster;
   DataProvenance& p = forecaster.data();
   p.source = f.data.data;
@@ -165,7 +183,7 @@ void run_train(const CLI::App* cmd, TrainFlags& f) {
   forecaster.training_json() =
       training_json(f.model, options, history, run.persistence_validation_loss, run.seconds);
 
-  const fs::path dir = out.path();  // the staging folder until commit()
+  const fs::path dir = out->path();  // the staging folder until commit()
   std::vector<fs::path> written;
   save_checkpoint(dir / "model.safetensors", forecaster);
   written.push_back("model.safetensors");
@@ -199,10 +217,10 @@ void run_train(const CLI::App* cmd, TrainFlags& f) {
     plot_forecasts(dir / fc, run.test, run.data.windows, target_name, fo, image);
     files.push_back(fc);
   });
-  out.commit();
+  out->commit();
   fmt::print(stderr, "{}", replaced);
   if (!f.quiet)
-    for (const auto& w : written) fmt::print("wrote {}\n", (out.final_path() / w).string());
+    for (const auto& w : written) fmt::print("wrote {}\n", (out->final_path() / w).string());
 }
 
 }  // namespace

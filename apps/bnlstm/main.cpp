@@ -16,6 +16,7 @@
 #include "bnlstm/io/atomic_file.hpp"
 #include "commands.hpp"
 #include "flag_checks.hpp"
+#include "parallel.hpp"
 
 namespace {
 
@@ -50,6 +51,7 @@ std::string unknown_command(const std::string& word, const std::vector<std::stri
 
 int main(int argc, char** argv) {
   std::signal(SIGPIPE, SIG_IGN);  // a closed gnuplot or `| head` must give an error, not kill us
+  bnlstm::cli::setup_parallel_output();  // under mpirun: rank 0 alone prints (parallel.hpp)
   CLI::App app{
       "bnlstm: batch normalization and batch-normalized LSTMs for time-series forecasting"};
   app.set_version_flag("--version", "bnlstm 0.1.0");
@@ -104,17 +106,16 @@ int main(int argc, char** argv) {
     bnlstm::flush_stdout();
   } catch (const CLI::ParseError& e) {
     // --help and --version exit 0; every bad flag exits 1, as every other input problem
+    // (under mpirun rank 0 alone says so)
+    if (!bnlstm::cli::is_root_process()) return e.get_exit_code() == 0 ? 0 : 1;
     return app.exit(e) == 0 ? 0 : 1;
   } catch (const bnlstm::Error& e) {
-    fmt::print(stderr, "bnlstm: error: {}\n", e.what());
-    return 1;
+    return bnlstm::cli::report_error(fmt::format("bnlstm: error: {}", e.what()), 1);
   } catch (const std::system_error& e) {
     // fmt::print reports a failed write to stdout this way
-    fmt::print(stderr, "bnlstm: error: stdout: {}\n", e.what());
-    return 1;
+    return bnlstm::cli::report_error(fmt::format("bnlstm: error: stdout: {}", e.what()), 1);
   } catch (const std::exception& e) {
-    fmt::print(stderr, "bnlstm: internal error: {}\n", e.what());
-    return 2;
+    return bnlstm::cli::report_error(fmt::format("bnlstm: internal error: {}", e.what()), 2);
   }
   return 0;
 }

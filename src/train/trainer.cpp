@@ -178,19 +178,17 @@ TrainingHistory Trainer<T>::fit(Range train, Range validation, Rng& rng,
       const bool run = mine > 0 || (workers_ && batch_norm);
       // forward
       windows_.gather(x_, y_, idx);
-      const ConstMatrixMap<T> pred = run ? net_.forward(x_.view(), L) : ConstMatrixMap<T>(nullptr, 0, 0);
-      double batch_loss = mine > 0 ? static_cast<double>(loss_.value(pred, y_.view())) : 0.0;
+      const ConstMatrixMap<T> pred =
+          run ? net_.forward(x_.view(), L) : ConstMatrixMap<T>(nullptr, 0, 0);
+      const double batch_loss = mine > 0 ? static_cast<double>(loss_.value(pred, y_.view())) : 0.0;
       double batch_sum = batch_loss * static_cast<double>(mine);
-      if (workers_) {
-        workers_->sum(&batch_sum, 1);  // the whole batch's, the same on every worker
-        batch_loss = batch_sum / static_cast<double>(end - begin);
-      }
-      if (!std::isfinite(batch_loss))
-        throw Error(fmt::format(
-            "training diverged at epoch {} (batch loss {}); try a lower --lr or a --clip", epoch,
-            batch_loss));
-      loss_sum += batch_sum;
-      seen = end;
+      const auto check_loss = [&](double loss) {
+        if (!std::isfinite(loss))
+          throw Error(fmt::format(
+              "training diverged at epoch {} (batch loss {}); try a lower --lr or a --clip",
+              epoch, loss));
+      };
+      if (!workers_) check_loss(batch_loss);
       // backward
       optimizer_->zero_grad();
       if (mine > 0) {
@@ -201,7 +199,14 @@ TrainingHistory Trainer<T>::fit(Range train, Range validation, Rng& rng,
         dy_.resize(0, net_.config().horizon);
       }
       if (run) net_.backward(dy_.view());
-      if (workers_) sync_->sum_gradients();
+      if (workers_) {
+        // the gradients and the batch's loss summed over the workers in one collective; a
+        // diverged loss is then seen by every worker, before any step
+        sync_->sum_gradients(&batch_sum, 1);
+        check_loss(batch_sum / static_cast<double>(end - begin));
+      }
+      loss_sum += batch_sum;
+      seen = end;
       // clip and step
       if (options_.clip_mode == ClipMode::value)
         clip_grad_value(params_, static_cast<T>(options_.clip));

@@ -8,9 +8,8 @@ namespace bnlstm {
 template <typename T>
 ParameterSync<T>::ParameterSync(Workers& workers, ParameterList<T> params)
     : workers_(workers), params_(std::move(params)) {
-  size_t total = 0;
-  for (const auto* p : params_) total += static_cast<size_t>(p->value.size());
-  flat_.resize(total);
+  for (const auto* p : params_) values_ += p->value.size();
+  flat_.resize(static_cast<size_t>(values_));
 }
 
 namespace {
@@ -43,27 +42,36 @@ Matrix<T>& value_of(Parameter<T>& p) {
 }  // namespace
 
 template <typename T>
-void ParameterSync<T>::sum_gradients() {
+void ParameterSync<T>::sum_gradients(double* extra, Index n_extra) {
   if (workers_.size() == 1) return;
+  // the gradients, then the extra values, end to end
+  const size_t grads = static_cast<size_t>(values_);
+  flat_.resize(grads + static_cast<size_t>(n_extra));
   pack(flat_, params_, grad_of<T>);
+  for (Index i = 0; i < n_extra; ++i)
+    flat_[grads + static_cast<size_t>(i)] = static_cast<T>(extra[i]);
   workers_.sum(flat_.data(), static_cast<Index>(flat_.size()));
   unpack(flat_, params_, grad_of<T>);
+  for (Index i = 0; i < n_extra; ++i)
+    extra[i] = static_cast<double>(flat_[grads + static_cast<size_t>(i)]);
 }
 
 template <typename T>
 void ParameterSync<T>::broadcast_values(int from) {
   if (workers_.size() == 1) return;
+  flat_.resize(static_cast<size_t>(values_));
   pack(flat_, params_, value_of<T>);
-  workers_.broadcast(flat_.data(), static_cast<Index>(flat_.size()), from);
+  workers_.broadcast(flat_.data(), values_, from);
   unpack(flat_, params_, value_of<T>);
 }
 
 template <typename T>
 bool ParameterSync<T>::values_identical() {
   if (workers_.size() == 1) return true;
+  flat_.resize(static_cast<size_t>(values_));
   pack(flat_, params_, value_of<T>);
   other_ = flat_;
-  workers_.broadcast(other_.data(), static_cast<Index>(other_.size()), 0);
+  workers_.broadcast(other_.data(), values_, 0);
   // bitwise, as memcmp would: a NaN is not identical to itself here, which a check wants
   double differs = std::equal(flat_.begin(), flat_.end(), other_.begin()) ? 0.0 : 1.0;
   workers_.sum(&differs, 1);

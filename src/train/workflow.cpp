@@ -89,12 +89,15 @@ TrainRun run_training(Series series, const TrainRunOptions& options,
   if (on_start) on_start(data, forecaster, parameters);
 
   // train
+  Workers* workers = options.workers;
+  const double comm0 = workers ? workers->communication_seconds() : 0.0;
   const auto t0 = std::chrono::steady_clock::now();
-  Trainer<float> trainer(forecaster.network(), data.windows, options.training);
+  Trainer<float> trainer(forecaster.network(), data.windows, options.training, workers);
   TrainingHistory history = trainer.fit(data.split.train_windows, validation, rng, callbacks);
   history.part = options.validate_on_test ? ValidationPart::test : ValidationPart::validation;
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const double communication = workers ? workers->communication_seconds() - comm0 : 0.0;
 
   // judge on the test part
   BaselineOptions baselines;
@@ -116,7 +119,7 @@ TrainRun run_training(Series series, const TrainRunOptions& options,
   return TrainRun{
       std::move(data), std::move(forecaster), std::move(history), options.validate_on_test,
       validation,      persistence,           std::move(test),    parameters,
-      seconds};
+      seconds,         communication};
 }
 
 }  // namespace bnlstm

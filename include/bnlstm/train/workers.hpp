@@ -53,8 +53,9 @@ class ParameterSync {
  public:
   ParameterSync(Workers& workers, ParameterList<T> params);
 
-  // Every parameter's grad := its sum over the workers.
-  void sum_gradients();
+  // Every parameter's grad := its sum over the workers; extra (n_extra values, e.g. the batch's
+  // loss) summed in the same collective, as T.
+  void sum_gradients(double* extra = nullptr, Index n_extra = 0);
   // Every parameter's value := worker `from`'s (e.g. rank 0's initial weights).
   void broadcast_values(int from = 0);
   // True when every parameter's value is the same bit for bit on every worker.
@@ -63,6 +64,7 @@ class ParameterSync {
  private:
   Workers& workers_;
   ParameterList<T> params_;
+  Index values_ = 0;             // in all the parameters
   std::vector<T> flat_, other_;  // reused: no allocation per step
 };
 

@@ -30,6 +30,7 @@
 #include "bnlstm/train/history.hpp"
 #include "bnlstm/train/network.hpp"
 #include "bnlstm/train/trainer.hpp"
+#include "bnlstm/train/workers.hpp"
 
 namespace bnlstm {
 
@@ -73,6 +74,10 @@ struct TrainRunOptions {
   // Period of the seasonal-naive baseline in rows (e.g. 12 for monthly data, 365 for daily
   // weather); 0: no seasonal baseline, MASE scaled by the one-step naive forecast.
   Index season = 0;
+  // Data-parallel training (workers.hpp; not owned): every worker calls run_training with the
+  // same options and data, trains its share of every batch and ends with the same weights,
+  // history and metrics. nullptr (or one worker): one process.
+  Workers* workers = nullptr;
 };
 
 struct TrainRun {
@@ -86,6 +91,8 @@ struct TrainRun {
   RangeForecast test;    // the test part's forecasts and error table
   Index parameters = 0;  // trainable values in the network
   double seconds = 0;    // wall time of Trainer::fit
+  // of which this worker spent in the workers' collectives (0 without workers)
+  double communication_seconds = 0;
 };
 
 // Called once the data set is cut and the network drawn, before the first epoch (e.g. to print
