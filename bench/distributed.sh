@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Data-parallel training at 1 and 2 ranks (docs/performance.md, "Data-parallel training"):
+# seconds per epoch, speed-up, efficiency (speed-up / ranks) and the share of rank 0's training
+# time spent inside MPI collectives, for the notebook's forecasting experiment (and, when built,
+# the classification study's configuration). Run on a quiet machine:
+#   bench/distributed.sh                 # BUILD=build RANKS="1 2" REPEATS=3 EPOCHS=10
+# Each configuration runs REPEATS times; the table shows the median seconds per epoch.
+set -euo pipefail
+BUILD=${BUILD:-build}
+RANKS=${RANKS:-"1 2"}
+REPEATS=${REPEATS:-3}
+EPOCHS=${EPOCHS:-10}
+GOOGLE=${GOOGLE:-../shared/data/google.csv}
+OUT=$(mktemp -d)
+trap 'rm -rf "$OUT"' EXIT
+# running as root in a container, 2 ranks on 2 cores (see docs/distributed.md)
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_btl_vader_single_copy_mechanism=none OMP_NUM_THREADS=1
+
+echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git rev-parse --short HEAD 2>/dev/null || echo ?)"
+echo "# load before: $(uptime)"
+echo "# $(getconf _NPROCESSORS_ONLN) cores; $(mpirun --version | head -1)"
+
+median() { sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
+
+# run NAME K COMMAND...: prints "NAME K seconds_per_epoch collective_percent"
+run() {
+  local name=$1 k=$2
+  shift 2
+  local per=() comm=()
+  for ((r = 1; r <= REPEATS; r++)); do
+    local log="$OUT/$name-$k-$r.log"
+    if [[ $k == 1 ]]; then "$@" >"$log" 2>&1; else mpirun --oversubscribe -np "$k" "$@" >"$log" 2>&1; fi
+    # metrics.json: "epochs_run" and "seconds" (Trainer::fit's wall time); the log: "x % of it
+    # in MPI collectives" (rank 0)
+    local json n s
+    json=$(tr -d ' \n' <"$OUT/dir-$name-$k/metrics.json" 2>/dev/null || true)
+    n=$(sed -n 's/.*"epochs_run":\([0-9]*\).*/\1/p' <<<"$json")
+    s=$(sed -n 's/.*"seconds":\([0-9.e+-]*\).*/\1/p' <<<"$json")
+    [[ -n $n && -n $s ]] || { echo "$name at $k ranks failed:"; cat "$log"; exit 1; }
+    per+=("$(awk -v s="$s" -v n="$n" 'BEGIN {printf "%.4f", s / n}')")
+    comm+=("$(sed -n 's/.*; \([0-9.]*\) % of it in MPI collectives.*/\1/p' "$log" | head -1)")
+  done
+  printf '%s %s %s %s\n' "$name" "$k" "$(printf '%s\n' "${per[@]}" | median)" \
+    "$(printf '%s\n' "${comm[@]:-0}" | grep . | median 2>/dev/null || echo -)"
+}
+
+results="$OUT/results"
+: >"$results"
+if [[ -f $GOOGLE ]]; then
+  for k in $RANKS; do
+    # the notebook's experiment (README), a fixed number of epochs
+    run forecast-notebook "$k" "$BUILD/bnlstm" train --data "$GOOGLE" --start 2005-01-01 \
+      --end 2020-12-31 --train-size 0.7 --look-back 1 --hidden 256 --batch-size 32 --lr 1e-3 \
+      --patience 0 --epochs "$EPOCHS" --norm batch --init xavier --clip 1.0 --optimizer sgd \
+      --target level --scaler minmax --no-plots --out "$OUT/dir-forecast-notebook-$k" >>"$results"
+  done
+else
+  echo "# $GOOGLE not found: the forecasting experiment is skipped"
+fi
+
+echo "# load after: $(uptime)"
+echo
+echo "| run | ranks | s / epoch | speed-up | efficiency | in collectives |"
+echo "|---|---:|---:|---:|---:|---:|"
+awk '{ if ($2 == 1) base[$1] = $3;
+       b = base[$1]; sp = (b > 0) ? b / $3 : 0;
+       printf "| %s | %d | %.4f | %.2fx | %.0f %% | %s |\n", $1, $2, $3, sp, 100 * sp / $2,
+              ($2 == 1) ? "-" : $4 " %" }' "$results"
