@@ -13,6 +13,7 @@
 
 #include <Eigen/Core>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "bnlstm/classify/classification_run.hpp"
@@ -22,6 +23,7 @@
 #include "bnlstm/plot/charts.hpp"
 #include "classify_options.hpp"
 #include "commands.hpp"
+#include "parallel.hpp"
 #include "workflow_output.hpp"
 
 namespace bnlstm::cli {
@@ -113,14 +115,16 @@ void run_classify(const Flags& f) {
   const ClassifierTrainOptions topt = train_options(f.c, f.c.optimizer, f.c.lr);
   const OutputPlan plan = plan_output(f.output);
   // --out as one unit (bnlstm/io/output_folder.hpp): locked and staged now, swapped in at the end
-  OutputFolder folder =
-      OutputFolder::begin(f.output.out, "--out",
-                          {"model.safetensors", "history.csv", "history.json", "metrics.json",
-                           "confusion.csv", "loss.*", "accuracy.*"});
+  // (by rank 0 alone under mpirun)
+  std::optional<OutputFolder> folder;
+  if (is_root_process())
+    folder.emplace(OutputFolder::begin(f.output.out, "--out",
+                                       {"model.safetensors", "history.csv", "history.json",
+                                        "metrics.json", "confusion.csv", "loss.*", "accuracy.*"}));
   const struct {
     fs::path dir;  // the staging folder until commit()
     std::string extension;
-  } out{folder.path(), plan.extension};
+  } out{folder ? folder->path() : fs::path(), plan.extension};
   const ImageTask task = load_image_task(f.c.task);
   const SequenceShape shape{task.train_data->steps(), task.train_data->inputs()};
   if (!f.quiet) {
@@ -144,6 +148,14 @@ void run_classify(const Flags& f) {
                f.c.threads);
     std::fflush(stdout);
   }
+  // under mpirun with several ranks: data-parallel (MPI is initialized here, after the inputs)
+  Workers* workers = run_workers();
+  if (workers && !f.quiet) {
+    fmt::print("data-parallel: {} ranks, every batch of {} images split among them\n",
+               workers->size(), topt.batch_size);
+    std::fflush(stdout);
+  }
+  const double comm0 = workers ? workers->communication_seconds() : 0.0;
   ClassifierCallbacks cb;
   cb.on_eval = [&](const EvalPoint& p) {
     if (f.quiet) return;
@@ -154,7 +166,7 @@ void run_classify(const Flags& f) {
         p.train_seconds);
     std::fflush(stdout);
   };
-  const ClassificationResult r = run_classification(task, config, topt, f.seed, cb);
+  const ClassificationResult r = run_classification(task, config, topt, f.seed, cb, workers);
   const ClassificationHistory& h = r.history;
   fmt::print(
       "\nkept the weights of step {} (validation accuracy {:.2f} %); {:.2f} s per epoch of "
@@ -166,10 +178,14 @@ void run_classify(const Flags& f) {
                              })
                 ->val_accuracy,
       h.seconds_per_epoch());
+  if (workers)
+    fmt::print("{:.1f} % of the run in MPI collectives (rank 0)\n",
+               100.0 * (workers->communication_seconds() - comm0) / r.seconds);
   fmt::print("test: {} images, loss {:.4f}, accuracy {:.2f} %\n\n{}", r.test.count, r.test.loss,
              100 * r.test.accuracy, confusion_table(r.test));
 
-  // write everything
+  // write everything (rank 0 alone)
+  if (!folder) return;
   nlohmann::ordered_json training;
   training["view"] = to_string(f.c.task.view);
   training["permuted"] = f.c.task.permuted;
@@ -230,10 +246,10 @@ void run_classify(const Flags& f) {
                image);
     files.push_back(acc);
   });
-  folder.commit();
+  folder->commit();
   if (!f.quiet)
     for (const auto& w : written)
-      fmt::print("wrote {}\n", (folder.final_path() / w.filename()).string());
+      fmt::print("wrote {}\n", (folder->final_path() / w.filename()).string());
 }
 
 }  // namespace

@@ -9,12 +9,14 @@
 
 #include <Eigen/Core>
 #include <memory>
+#include <optional>
 
 #include "bnlstm/classify/study.hpp"
 #include "bnlstm/io/atomic_file.hpp"
 #include "bnlstm/io/output_folder.hpp"
 #include "classify_options.hpp"
 #include "commands.hpp"
+#include "parallel.hpp"
 #include "workflow_output.hpp"
 
 namespace bnlstm::cli {
@@ -53,12 +55,15 @@ void run_study_command(const Flags& f) {
   }
   const OutputPlan plan = plan_output(f.output);
   // --out as one unit (bnlstm/io/output_folder.hpp): locked and staged now, swapped in at the end
-  OutputFolder folder = OutputFolder::begin(f.output.out, "--out",
-                                            {"study.md", "study.json", "loss.*", "val_accuracy.*"});
+  // (by rank 0 alone under mpirun)
+  std::optional<OutputFolder> folder;
+  if (is_root_process())
+    folder.emplace(OutputFolder::begin(f.output.out, "--out",
+                                       {"study.md", "study.json", "loss.*", "val_accuracy.*"}));
   const struct {
     fs::path dir;  // the staging folder until commit()
     std::string extension;
-  } out{folder.path(), plan.extension};
+  } out{folder ? folder->path() : fs::path(), plan.extension};
   const ImageTask task = load_image_task(f.c.task);
   if (!f.quiet) {
     fmt::print(
@@ -69,6 +74,13 @@ void run_study_command(const Flags& f) {
         task.test.size(), o.training.batch_size, o.training.epochs);
     for (uint64_t s : f.seeds) fmt::print(" {}", s);
     fmt::print("\n");
+    std::fflush(stdout);
+  }
+  // under mpirun with several ranks: every run data-parallel (MPI initialized after the inputs)
+  Workers* workers = run_workers();
+  if (workers && !f.quiet) {
+    fmt::print("data-parallel: {} ranks, every batch of {} images split among them\n",
+               workers->size(), o.training.batch_size);
     std::fflush(stdout);
   }
   StudyCallbacks cb;
@@ -85,9 +97,10 @@ void run_study_command(const Flags& f) {
                r.history.seconds_per_epoch(), r.seconds);
     std::fflush(stdout);
   };
-  const StudyResult result = run_study(task, o, cb);
+  const StudyResult result = run_study(task, o, cb, workers);
   const std::string table = study_table(result);
   fmt::print("\n{}", table);
+  if (!folder) return;  // rank 0 alone writes
   std::vector<fs::path> written;
   write_file_atomically(out.dir / "study.md", table);
   write_file_atomically(out.dir / "study.json", study_json(result));
@@ -100,10 +113,10 @@ void run_study_command(const Flags& f) {
     files.push_back(loss);
     files.push_back(acc);
   });
-  folder.commit();
+  folder->commit();
   if (!f.quiet)
     for (const auto& w : written)
-      fmt::print("wrote {}\n", (folder.final_path() / w.filename()).string());
+      fmt::print("wrote {}\n", (folder->final_path() / w.filename()).string());
 }
 
 }  // namespace

@@ -21,11 +21,21 @@ void shuffle_indices(std::vector<Index>& v, Rng& rng) {
 
 constexpr Index kEvalBatch = 500;
 
-// Eval-mode pass over images in batches; x, probs, labels are scratch.
+// This worker's contiguous share of items (all of them without workers).
+std::span<const Index> share_of(std::span<const Index> items, Workers* workers) {
+  if (!workers) return items;
+  const WorkShare s =
+      work_share(static_cast<Index>(items.size()), workers->rank(), workers->size());
+  return items.subspan(static_cast<size_t>(s.begin), static_cast<size_t>(s.size));
+}
+
+// Eval-mode pass over images in batches; x, probs, labels are scratch. With workers each
+// evaluates its share; loss sum, correct count and confusion matrix are summed over them.
 template <typename T>
 ClassificationEval run_eval(SequenceClassifier<T>& net, const ImageSequences& data,
                             std::span<const Index> images, MatrixBuffer<T>& x,
-                            MatrixBuffer<T>& probs, std::vector<int32_t>& labels) {
+                            MatrixBuffer<T>& probs, std::vector<int32_t>& labels,
+                            Workers* workers) {
   if (images.empty()) throw Error("evaluation: no images to evaluate");
   const Index K = net.config().classes;
   ClassificationEval e;
@@ -34,9 +44,11 @@ ClassificationEval run_eval(SequenceClassifier<T>& net, const ImageSequences& da
   net.eval();
   double loss_sum = 0;
   Index correct = 0;
-  for (Index b = 0; b < e.count; b += kEvalBatch) {
-    const Index n = std::min(kEvalBatch, e.count - b);
-    data.gather(x, labels, images.subspan(static_cast<size_t>(b), static_cast<size_t>(n)));
+  const std::span<const Index> mine = share_of(images, workers);
+  const Index count = static_cast<Index>(mine.size());
+  for (Index b = 0; b < count; b += kEvalBatch) {
+    const Index n = std::min(kEvalBatch, count - b);
+    data.gather(x, labels, mine.subspan(static_cast<size_t>(b), static_cast<size_t>(n)));
     const ConstMatrixMap<T> logits = net.forward(x.view(), data.steps());
     loss_sum += static_cast<double>(cross_entropy_forward(probs, logits, labels)) * n;
     for (Index k = 0; k < n; ++k) {
@@ -44,6 +56,19 @@ ClassificationEval run_eval(SequenceClassifier<T>& net, const ImageSequences& da
       ++e.confusion(truth, predicted);
       correct += predicted == truth;
     }
+  }
+  if (workers) {
+    // loss sum, correct count, confusion matrix: one collective (counts exact in double)
+    std::vector<double> sums(static_cast<size_t>(2 + K * K));
+    sums[0] = loss_sum;
+    sums[1] = static_cast<double>(correct);
+    for (Index i = 0; i < K * K; ++i)
+      sums[static_cast<size_t>(2 + i)] = double(e.confusion.data()[i]);
+    workers->sum(sums.data(), static_cast<Index>(sums.size()));
+    loss_sum = sums[0];
+    correct = static_cast<Index>(sums[1]);
+    for (Index i = 0; i < K * K; ++i)
+      e.confusion.data()[i] = static_cast<int64_t>(sums[static_cast<size_t>(2 + i)]);
   }
   e.loss = loss_sum / static_cast<double>(e.count);
   e.accuracy = static_cast<double>(correct) / static_cast<double>(e.count);
@@ -90,7 +115,7 @@ std::string ClassificationHistory::to_json() const {
 template <typename T>
 ClassifierTrainer<T>::ClassifierTrainer(SequenceClassifier<T>& classifier,
                                         const ImageSequences& data,
-                                        const ClassifierTrainOptions& options)
+                                        const ClassifierTrainOptions& options, Workers* workers)
     : net_(classifier), data_(data), options_(options), params_(classifier.parameters()) {
   const bool batch_norm = net_.config().norm == LstmNorm::batch;
   if (options.epochs < 1)
@@ -110,22 +135,58 @@ ClassifierTrainer<T>::ClassifierTrainer(SequenceClassifier<T>& classifier,
       throw Error(fmt::format("classifier has {} classes, the data has label {}",
                               net_.config().classes, label));
   optimizer_ = make_optimizer<T>(options.optimizer, params_, options.optimizer_config);
+  if (workers && workers->size() > 1) {
+    workers_ = workers;
+    sync_ = std::make_unique<ParameterSync<T>>(*workers, params_);
+    sync_->broadcast_values(0);  // the same seed draws the same weights; rank 0's for sure
+  }
 }
 
 template <typename T>
-T ClassifierTrainer<T>::train_step(std::span<const Index> idx, Rng& noise_rng, Index& correct) {
+double ClassifierTrainer<T>::train_step(std::span<const Index> batch, Rng& noise_rng,
+                                        Index& correct) {
+  const Index B = static_cast<Index>(batch.size());
+  const std::span<const Index> idx = share_of(batch, workers_);
+  const Index mine = static_cast<Index>(idx.size());
+  const Index first = workers_ ? work_share(B, workers_->rank(), workers_->size()).begin : 0;
+  // an empty share still runs when the batch statistics need its part in their collectives
+  const bool run = mine > 0 || (workers_ && net_.config().norm == LstmNorm::batch);
+  const auto check_loss = [&](double loss) {
+    if (!std::isfinite(loss))
+      throw Error(fmt::format("training diverged at step {} (batch loss {}); try a lower --lr",
+                              optimizer_->steps() + 1, loss));
+  };
   // batch -> forward -> loss
   data_.gather(x_, labels_, idx);
-  const ConstMatrixMap<T> logits = net_.forward(x_.view(), data_.steps(), &noise_rng);
-  const T loss = cross_entropy_forward(probs_, logits, labels_);
-  if (!std::isfinite(static_cast<double>(loss)))
-    throw Error(fmt::format("training diverged at step {} (batch loss {}); try a lower --lr",
-                            optimizer_->steps() + 1, static_cast<double>(loss)));
-  correct += count_correct<T>(logits, labels_);
+  const ConstMatrixMap<T> logits =
+      run ? net_.forward(x_.view(), data_.steps(), &noise_rng, first, workers_ ? B : 0)
+          : ConstMatrixMap<T>(nullptr, 0, 0);
+  if (!run) net_.skip_noise(B, noise_rng);  // an empty share: the same draws as the others
+  double loss = 0, hits = 0;
+  if (mine > 0) {
+    loss = static_cast<double>(cross_entropy_forward(probs_, logits, labels_));
+    hits = static_cast<double>(count_correct<T>(logits, labels_));
+  }
+  if (!workers_) check_loss(loss);
   // backward
-  cross_entropy_backward(dlogits_, probs_.view(), labels_);
   optimizer_->zero_grad();
-  net_.backward(dlogits_.view());
+  if (mine > 0) {
+    cross_entropy_backward(dlogits_, probs_.view(), labels_);
+    // d(whole batch's mean loss) / d(this share's logits)
+    if (workers_) dlogits_.view() *= static_cast<T>(double(mine) / double(B));
+  } else {
+    dlogits_.resize(0, net_.config().classes);
+  }
+  if (run) net_.backward(dlogits_.view());
+  if (workers_) {
+    // gradients, the batch's loss sum and correct count over the workers in one collective
+    double extra[2] = {loss * double(mine), hits};
+    sync_->sum_gradients(extra, 2);
+    loss = extra[0] / double(B);
+    hits = extra[1];
+    check_loss(loss);
+  }
+  correct += static_cast<Index>(std::llround(hits));
   // clip -> step
   if (options_.clip_mode == ClipMode::norm) clip_grad_norm(params_, static_cast<T>(options_.clip));
   if (options_.clip_mode == ClipMode::value)
@@ -136,7 +197,7 @@ T ClassifierTrainer<T>::train_step(std::span<const Index> idx, Rng& noise_rng, I
 
 template <typename T>
 ClassificationEval ClassifierTrainer<T>::evaluate(std::span<const Index> images) {
-  return run_eval(net_, data_, images, x_, probs_, labels_);
+  return run_eval(net_, data_, images, x_, probs_, labels_, workers_);
 }
 
 template <typename T>
@@ -155,6 +216,15 @@ ClassificationHistory ClassifierTrainer<T>::fit(std::span<const Index> train,
   const int64_t total = batches * options_.epochs;
   const int64_t eval_every = options_.eval_every > 0 ? options_.eval_every : batches;
 
+  // data-parallel: the batch statistics of the whole batch, for as long as fit runs
+  struct StatsScope {
+    SequenceClassifier<T>& net;
+    StatsScope(SequenceClassifier<T>& n, Workers* w) : net(n) {
+      if (w) net.set_stats_reducer(&w->batch_stats());
+    }
+    ~StatsScope() { net.set_stats_reducer(nullptr); }
+  } stats_scope(net_, workers_);
+
   ClassificationHistory history;
   history.steps_per_epoch = batches;
   typename SequenceClassifier<T>::State best;
@@ -169,7 +239,7 @@ ClassificationHistory ClassifierTrainer<T>::fit(std::span<const Index> train,
       const auto t0 = std::chrono::steady_clock::now();
       net_.train();
       const std::span<const Index> idx(order_.data() + b * batch, static_cast<size_t>(batch));
-      loss_sum += static_cast<double>(train_step(idx, noise_rng, correct));
+      loss_sum += train_step(idx, noise_rng, correct);
       seen += batch;
       ++step;
       ++since;
@@ -208,19 +278,21 @@ ClassificationHistory ClassifierTrainer<T>::fit(std::span<const Index> train,
 
 template <typename T>
 ClassificationEval evaluate_classifier(SequenceClassifier<T>& classifier,
-                                       const ImageSequences& data, std::span<const Index> images) {
+                                       const ImageSequences& data, std::span<const Index> images,
+                                       Workers* workers) {
   MatrixBuffer<T> x, probs;
   std::vector<int32_t> labels;
-  return run_eval(classifier, data, images, x, probs, labels);
+  Workers* several = workers && workers->size() > 1 ? workers : nullptr;
+  return run_eval(classifier, data, images, x, probs, labels, several);
 }
 
 template class ClassifierTrainer<float>;
 template class ClassifierTrainer<double>;
 template ClassificationEval evaluate_classifier<float>(SequenceClassifier<float>&,
                                                        const ImageSequences&,
-                                                       std::span<const Index>);
+                                                       std::span<const Index>, Workers*);
 template ClassificationEval evaluate_classifier<double>(SequenceClassifier<double>&,
                                                         const ImageSequences&,
-                                                        std::span<const Index>);
+                                                        std::span<const Index>, Workers*);
 
 }  // namespace bnlstm

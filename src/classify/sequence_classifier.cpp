@@ -45,7 +45,8 @@ SequenceClassifier<T>::SequenceClassifier(const ClassifierConfig& config, Rng& r
 // x: (L*N, I) -> logits (N, K)
 template <typename T>
 ConstMatrixMap<T> SequenceClassifier<T>::forward(const Eigen::Ref<const Matrix<T>>& x,
-                                                 Index seq_len, Rng* noise_rng) {
+                                                 Index seq_len, Rng* noise_rng, Index first_row,
+                                                 Index batch_rows) {
   if (seq_len < 1 || x.rows() % seq_len != 0)
     throw Error(fmt::format("classifier: {} rows do not hold whole sequences of {} steps", x.rows(),
                             seq_len));
@@ -55,8 +56,18 @@ ConstMatrixMap<T> SequenceClassifier<T>::forward(const Eigen::Ref<const Matrix<T
     if (noise_rng == nullptr)
       throw Error("classifier: h0 noise in training needs a random generator");
     // h_0 ~ N(0, σ²)
-    h0_.resize(N, H);
-    init_weight(h0_, InitScheme::random, *noise_rng);
+    if (batch_rows > 0) {
+      // the whole batch's draws (row-major, as one process makes them), this share's rows
+      if (first_row < 0 || first_row + N > batch_rows)
+        throw Error(fmt::format("classifier: rows [{}, {}) outside a batch of {}", first_row,
+                                first_row + N, batch_rows));
+      batch_noise_.resize(batch_rows, H);
+      init_weight(batch_noise_, InitScheme::random, *noise_rng);
+      h0_ = batch_noise_.middleRows(first_row, N);
+    } else {
+      h0_.resize(N, H);
+      init_weight(h0_, InitScheme::random, *noise_rng);
+    }
     h0_ *= static_cast<T>(config_.h0_noise);
   }
   lstm_.forward(x, seq_len, noisy ? &h0_ : nullptr);
@@ -65,6 +76,13 @@ ConstMatrixMap<T> SequenceClassifier<T>::forward(const Eigen::Ref<const Matrix<T
   // head on the last hidden state
   head_.forward(lstm_.h_n(), logits_.resize(N, config_.classes));
   return logits_.const_view();
+}
+
+template <typename T>
+void SequenceClassifier<T>::skip_noise(Index batch_rows, Rng& noise_rng) {
+  if (!lstm_.training() || config_.h0_noise <= 0) return;
+  batch_noise_.resize(batch_rows, config_.hidden_size);
+  init_weight(batch_noise_, InitScheme::random, noise_rng);
 }
 
 // dlogits: (N, K)

@@ -115,7 +115,7 @@ std::vector<VariantSummary> summarize_study(const StudyOptions& options,
 }
 
 StudyResult run_study(const ImageTask& task, const StudyOptions& options,
-                      const StudyCallbacks& callbacks) {
+                      const StudyCallbacks& callbacks, Workers* workers) {
   check_options(options);
   const std::vector<Variant> variants = variants_of(options);
   StudyResult result;
@@ -130,7 +130,8 @@ StudyResult run_study(const ImageTask& task, const StudyOptions& options,
       ClassifierTrainOptions train = options.training;
       train.optimizer = variants[v].optimizer->kind;
       train.optimizer_config = variants[v].optimizer->config;
-      ClassificationResult r = run_classification(task, net, train, seed, callbacks.training);
+      ClassificationResult r =
+          run_classification(task, net, train, seed, callbacks.training, workers);
       result.runs.push_back(StudyRun{v, seed, std::move(r.history), std::move(r.test), r.seconds});
       if (callbacks.on_run) {
         const auto summary = summarize_study(options, result.runs);

@@ -42,3 +42,26 @@ TEST(DistTraining, ForecasterEpochsEqualOneProcess) {
 
 }  // namespace
 }  // namespace bnlstm
+
+namespace bnlstm {
+namespace {
+
+void run_classifier_case(const testing::ClassifierTrainingCase& c, const char* what) {
+  dist::MpiWorkers workers(dist::Communicator::world());
+  testing::Agreement agree(1e-12);
+  testing::check_classifier_training(agree, workers, c);
+  if (workers.root())
+    std::printf("  classifier training, %s, %d ranks: %s\n", what, workers.size(),
+                agree.summary().c_str());
+}
+
+TEST(DistTraining, ClassifierEpochsEqualOneProcess) {
+  run_classifier_case({}, "batch, batches of 20");
+  testing::ClassifierTrainingCase c;
+  c.norm = LstmNorm::layer;
+  run_classifier_case(c, "layer, batches of 20");
+  run_classifier_case(testing::ClassifierTrainingCase::batches_of_two(), "batch, batches of 2");
+}
+
+}  // namespace
+}  // namespace bnlstm

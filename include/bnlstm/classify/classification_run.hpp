@@ -23,9 +23,12 @@ struct ClassificationResult {
   double seconds = 0;  // wall time of the whole run, validation and test included
 };
 
-// config.input_size and config.classes are taken from the task.
+// config.input_size and config.classes are taken from the task. workers: data-parallel
+// training and evaluation (every worker calls this with the same arguments); nullptr: one
+// process.
 ClassificationResult run_classification(const ImageTask& task, ClassifierConfig config,
                                         const ClassifierTrainOptions& options, uint64_t seed,
-                                        const ClassifierCallbacks& callbacks = {});
+                                        const ClassifierCallbacks& callbacks = {},
+                                        Workers* workers = nullptr);
 
 }  // namespace bnlstm

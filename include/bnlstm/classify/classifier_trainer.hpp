@@ -5,7 +5,13 @@
 // One optimizer step, top to bottom (train_step):
 //   gather x (L*B, I), labels (B)  -> classifier.forward (noisy h_0) -> cross-entropy -> dlogits
 //   zero grads, classifier.backward -> clip (global norm or value) -> optimizer.step
-// Data-parallel training would sum the gradients across workers between backward and clip.
+// Data-parallel (a Workers with several workers, train/workers.hpp): every worker builds the same
+// classifier from the same seeds and calls fit with the same images and options; each batch is
+// split into contiguous shares (work_share), each worker runs its share with the whole batch's
+// batch statistics and its rows of the whole batch's h_0 noise, the loss gradient is scaled by
+// share / batch, and the gradients are summed over the workers (with the batch's loss and correct
+// count, in one collective) before clipping and the step. Validation and test evaluation split
+// the images the same way and sum loss, correct count and confusion matrix.
 // The training order is shuffled every epoch by the Rng given to fit (the data-order generator,
 // separate from the one that drew the weights and the one that draws the h_0 noise), so
 // variants trained with the same seeds see the same batches in the same order.
@@ -22,6 +28,7 @@
 #include "bnlstm/data/image_sequences.hpp"
 #include "bnlstm/optim/optimizer.hpp"
 #include "bnlstm/train/trainer.hpp"  // ClipMode
+#include "bnlstm/train/workers.hpp"
 
 namespace bnlstm {
 
@@ -75,8 +82,9 @@ class ClassifierTrainer {
  public:
   // Throws bnlstm::Error for epochs < 1, batch_size < 2 with norm batch (< 1 otherwise), a bad
   // clip, or a classifier whose input size / classes do not fit the data.
+  // workers: data-parallel training (nullptr, or a single worker: one process).
   ClassifierTrainer(SequenceClassifier<T>& classifier, const ImageSequences& data,
-                    const ClassifierTrainOptions& options);
+                    const ClassifierTrainOptions& options, Workers* workers = nullptr);
 
   // Trains on images `train`, validates on `validation` (indices into the data, both
   // non-empty). data_rng shuffles; noise_rng draws the h_0 noise. Throws bnlstm::Error when the
@@ -85,12 +93,14 @@ class ClassifierTrainer {
                             Rng& data_rng, Rng& noise_rng,
                             const ClassifierCallbacks& callbacks = {});
 
-  // Eval mode, batches of 500 (the mode is left at eval).
+  // Eval mode, batches of 500 (the mode is left at eval); data-parallel: over every worker's
+  // share of the images.
   ClassificationEval evaluate(std::span<const Index> images);
 
  private:
-  // one optimizer step on images idx; returns the batch loss and adds its correct count
-  T train_step(std::span<const Index> idx, Rng& noise_rng, Index& correct);
+  // one optimizer step on images idx (the whole batch); returns the batch loss and adds its
+  // correct count
+  double train_step(std::span<const Index> idx, Rng& noise_rng, Index& correct);
 
   SequenceClassifier<T>& net_;
   const ImageSequences& data_;
@@ -100,12 +110,16 @@ class ClassifierTrainer {
   std::vector<Index> order_;
   std::vector<int32_t> labels_;
   MatrixBuffer<T> x_, probs_, dlogits_;
+  Workers* workers_ = nullptr;  // set only with more than one worker
+  std::unique_ptr<ParameterSync<T>> sync_;
 };
 
-// The same evaluation for any classifier and data (the CLI's --model path).
+// The same evaluation for any classifier and data (the CLI's --model path); with workers, each
+// evaluates its share and every worker returns the whole evaluation.
 template <typename T>
 ClassificationEval evaluate_classifier(SequenceClassifier<T>& classifier,
-                                       const ImageSequences& data, std::span<const Index> images);
+                                       const ImageSequences& data, std::span<const Index> images,
+                                       Workers* workers = nullptr);
 
 extern template class ClassifierTrainer<float>;
 extern template class ClassifierTrainer<double>;

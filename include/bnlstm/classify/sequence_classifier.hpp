@@ -47,10 +47,20 @@ class SequenceClassifier {
   // x: (L*N, I) -> logits (N, K), a view valid until the next forward. In training mode with
   // h0_noise > 0 the initial hidden state is drawn from noise_rng (required then; ignored in eval,
   // where h_0 = 0).
+  // Data-parallel (batch_rows > 0): x holds rows [first_row, first_row + N) of a batch of
+  // batch_rows sequences; the noise is drawn for the whole batch, as one process draws it, and
+  // this share's rows are used.
   ConstMatrixMap<T> forward(const Eigen::Ref<const Matrix<T>>& x, Index seq_len,
-                            Rng* noise_rng = nullptr);
+                            Rng* noise_rng = nullptr, Index first_row = 0, Index batch_rows = 0);
+  // The h_0 noise draws a training forward over batch_rows sequences takes from noise_rng,
+  // without the forward: a data-parallel worker whose share of the batch is empty.
+  void skip_noise(Index batch_rows, Rng& noise_rng);
   // dlogits: (N, K) for the last forward; parameter gradients accumulate (+=).
   void backward(const Eigen::Ref<const Matrix<T>>& dlogits);
+
+  // Data-parallel training: the LSTM's batch statistics combined across workers
+  // (Lstm::set_stats_reducer); nullptr: local. A worker's share may then be empty.
+  void set_stats_reducer(BatchStatsReducer* reducer) { lstm_.set_stats_reducer(reducer); }
 
   // LSTM parameters ("lstm.*"), then "head.weight", "head.bias".
   ParameterList<T> parameters();
@@ -77,6 +87,7 @@ class SequenceClassifier {
   Linear<T> head_;
   Index batch_ = 0, steps_ = 0;  // N and L of the last forward
   Matrix<T> h0_;                 // (N, H) noisy initial state of the last training forward
+  Matrix<T> batch_noise_;        // (batch_rows, H): the whole batch's, data-parallel
   MatrixBuffer<T> logits_;       // (N, K)
   MatrixBuffer<T> dout_;         // (L*N, H) dL/d(LSTM output): only the last step's rows non-zero
 };

@@ -74,8 +74,9 @@ struct StudyCallbacks {
 
 // Runs every variant for every seed (seed-major: all variants of seed 1, then seed 2, ...).
 // Throws bnlstm::Error for no norm, optimizer or seed, or a threshold outside (0, 1].
+// workers: every run data-parallel (run_classification); nullptr: one process.
 StudyResult run_study(const ImageTask& task, const StudyOptions& options,
-                      const StudyCallbacks& callbacks = {});
+                      const StudyCallbacks& callbacks = {}, Workers* workers = nullptr);
 
 // The per-variant summaries from runs (also what run_study fills in).
 std::vector<VariantSummary> summarize_study(const StudyOptions& options,
