@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Data-parallel training at 1 and 2 ranks (docs/performance.md, "Data-parallel training"):
 # seconds per epoch, speed-up, efficiency (speed-up / ranks) and the share of rank 0's training
-# time spent inside MPI collectives, for the notebook's forecasting experiment (and, when built,
-# the classification study's configuration). Run on a quiet machine:
-#   bench/distributed.sh                 # BUILD=build RANKS="1 2" REPEATS=3 EPOCHS=10
+# time spent inside MPI collectives, for the notebook's forecasting experiment and the
+# classification study's configuration on a part of Fashion-MNIST. Run on a quiet machine:
+#   bench/distributed.sh     # BUILD=build RANKS="1 2" REPEATS=3 EPOCHS=10 IMAGES=5000
+# IMAGES: training images of the classification runs (the study's epoch is 55,000: IMAGES=0).
 # Each configuration runs REPEATS times; the table shows the median seconds per epoch.
 set -euo pipefail
 BUILD=${BUILD:-build}
 RANKS=${RANKS:-"1 2"}
 REPEATS=${REPEATS:-3}
 EPOCHS=${EPOCHS:-10}
+IMAGES=${IMAGES:-5000}
+FASHION=${FASHION:-/usr/share/datasets/fashion-mnist}
 GOOGLE=${GOOGLE:-../shared/data/google.csv}
 OUT=$(mktemp -d)
 trap 'rm -rf "$OUT"' EXIT
@@ -31,15 +34,21 @@ run() {
   for ((r = 1; r <= REPEATS; r++)); do
     local log="$OUT/$name-$k-$r.log"
     if [[ $k == 1 ]]; then "$@" >"$log" 2>&1; else mpirun --oversubscribe -np "$k" "$@" >"$log" 2>&1; fi
-    # metrics.json: "epochs_run" and "seconds" (Trainer::fit's wall time); the log: "x % of it
-    # in MPI collectives" (rank 0)
+    # metrics.json: train's "epochs_run" and "seconds" (Trainer::fit's wall time), classify's
+    # "seconds_per_epoch" (the training steps alone); the log: "x % of it in MPI collectives"
+    # (rank 0)
     local json n s
     json=$(tr -d ' \n' <"$OUT/dir-$name-$k/metrics.json" 2>/dev/null || true)
     n=$(sed -n 's/.*"epochs_run":\([0-9]*\).*/\1/p' <<<"$json")
     s=$(sed -n 's/.*"seconds":\([0-9.e+-]*\).*/\1/p' <<<"$json")
-    [[ -n $n && -n $s ]] || { echo "$name at $k ranks failed:"; cat "$log"; exit 1; }
+    if [[ -z $n ]]; then
+      n=1
+      s=$(sed -n 's/.*"seconds_per_epoch":\([0-9.e+-]*\).*/\1/p' <<<"$json")
+    fi
+    [[ -n $s ]] || { echo "$name at $k ranks failed:"; cat "$log"; exit 1; }
     per+=("$(awk -v s="$s" -v n="$n" 'BEGIN {printf "%.4f", s / n}')")
-    comm+=("$(sed -n 's/.*; \([0-9.]*\) % of it in MPI collectives.*/\1/p' "$log" | head -1)")
+    comm+=("$(sed -n 's/.* \([0-9.]*\) % of \(it\|the run\) in MPI collectives.*/\1/p' "$log" | head -1)")
+    rm -rf "$OUT/dir-$name-$k"
   done
   printf '%s %s %s %s\n' "$name" "$k" "$(printf '%s\n' "${per[@]}" | median)" \
     "$(printf '%s\n' "${comm[@]:-0}" | grep . | median 2>/dev/null || echo -)"
@@ -50,13 +59,26 @@ results="$OUT/results"
 if [[ -f $GOOGLE ]]; then
   for k in $RANKS; do
     # the notebook's experiment (README), a fixed number of epochs
-    run forecast-notebook "$k" "$BUILD/bnlstm" train --data "$GOOGLE" --start 2005-01-01 \
-      --end 2020-12-31 --train-size 0.7 --look-back 1 --hidden 256 --batch-size 32 --lr 1e-3 \
-      --patience 0 --epochs "$EPOCHS" --norm batch --init xavier --clip 1.0 --optimizer sgd \
-      --target level --scaler minmax --no-plots --out "$OUT/dir-forecast-notebook-$k" >>"$results"
+    run forecast-notebook "$k" "$BUILD/bnlstm" train --notebook --data "$GOOGLE" \
+      --start 2005-01-01 --end 2020-12-31 --train-size 0.7 --look-back 1 --hidden 256 \
+      --batch-size 32 --lr 1e-3 --patience 0 --epochs "$EPOCHS" --norm batch --init xavier \
+      --clip 1.0 --optimizer sgd --threads 1 --no-plots --out "$OUT/dir-forecast-notebook-$k" \
+      >>"$results"
   done
 else
   echo "# $GOOGLE not found: the forecasting experiment is skipped"
+fi
+if [[ -f $FASHION/train-images-idx3-ubyte.gz || -f $FASHION/train-images-idx3-ubyte ]]; then
+  for k in $RANKS; do
+    # the study's configuration (docs/study.md: rows, hidden 100, batch 100, RMSProp, norm batch)
+    # on the first IMAGES training images, one epoch, 1000 validation and test images
+    run "classify-rows-$IMAGES" "$k" "$BUILD/bnlstm" classify --data-dir "$FASHION" --view rows \
+      --norm batch --hidden 100 --batch-size 100 --optimizer rmsprop --lr 1e-3 --epochs 1 \
+      --train-limit "$IMAGES" --val-size 1000 --test-limit 1000 --threads 1 --no-plots \
+      --out "$OUT/dir-classify-rows-$IMAGES-$k" >>"$results"
+  done
+else
+  echo "# Fashion-MNIST not found in $FASHION: the classification runs are skipped"
 fi
 
 echo "# load after: $(uptime)"

@@ -22,6 +22,7 @@
 #include "data_options.hpp"
 #include "flag_checks.hpp"
 #include "model_flags.hpp"
+#include "parallel.hpp"
 #include "workflow_output.hpp"
 
 namespace bnlstm::cli {
@@ -51,6 +52,7 @@ std::string signed_percent(double model, double base) {
 }
 
 void run_backtest_command(const CLI::App* cmd, BacktestFlags& f) {
+  require_one_process("backtest");
   // settings first: a bad flag fails before any work
   if (f.model.validate_on_test || f.model.notebook)
     throw Error(

@@ -13,6 +13,7 @@
 #include "bnlstm/io/output_folder.hpp"
 #include "commands.hpp"
 #include "flag_checks.hpp"
+#include "parallel.hpp"
 
 namespace bnlstm::cli {
 
@@ -27,6 +28,7 @@ struct BnDemoFlags {
 };
 
 void run_bn_demo_command(const BnDemoFlags& flags) {
+  require_one_process("bn-demo");
   // one unit: the stats and the pictures of this run replace the previous run's together
   OutputFolder out =
       OutputFolder::begin(flags.out, "--out", {"stats.csv", "histogram.*", "activations-*"});

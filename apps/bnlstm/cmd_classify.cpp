@@ -13,8 +13,8 @@
 
 #include <Eigen/Core>
 #include <memory>
-#include <optional>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "bnlstm/classify/classification_run.hpp"
 #include "bnlstm/classify/classifier_checkpoint.hpp"

@@ -17,6 +17,7 @@
 #include "commands.hpp"
 #include "data_options.hpp"
 #include "flag_checks.hpp"
+#include "parallel.hpp"
 
 namespace bnlstm::cli {
 
@@ -85,6 +86,7 @@ Range part_windows(Part part, const Split& split, Index count, bool val_from_tes
 }
 
 void run_evaluate(const EvaluateFlags& f) {
+  require_one_process("evaluate");
   if (f.model.empty()) throw Error("--model: a checkpoint file is required");
   // output paths that cannot be written fail before any work (a device, a folder)
   if (!f.output.empty() && f.output != "-" && !is_stdout(f.output)) output_target(f.output);

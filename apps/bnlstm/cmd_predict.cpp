@@ -13,6 +13,7 @@
 #include "bnlstm/train/checkpoint.hpp"
 #include "commands.hpp"
 #include "data_options.hpp"
+#include "parallel.hpp"
 
 namespace bnlstm::cli {
 
@@ -26,6 +27,7 @@ struct PredictFlags {
 };
 
 void run_predict(const PredictFlags& f) {
+  require_one_process("predict");
   if (f.model.empty()) throw Error("--model: a checkpoint file is required");
   if (!f.output.empty() && f.output != "-" && !is_stdout(f.output))
     output_target(f.output);  // fails before any work

@@ -153,8 +153,7 @@ void run_train(const CLI::App* cmd, TrainFlags& f) {
                  best ? best->val_loss : 0.0);
     if (options.workers && last.epoch > 0)
       fmt::print("{:.3f} s per epoch; {:.1f} % of it in MPI collectives (rank 0)\n",
-                 run.seconds / double(last.epoch),
-                 100.0 * run.communication_seconds / run.seconds);
+                 run.seconds / double(last.epoch), 100.0 * run.communication_seconds / run.seconds);
   }
 
   // the test part beside the baselines

@@ -3,11 +3,14 @@
 
 #include <fmt/core.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <thread>
+
+#include "bnlstm/core/error.hpp"
 
 #ifdef BNLSTM_WITH_MPI
 #include "bnlstm/dist/workers.hpp"
@@ -31,6 +34,22 @@ int launch_rank() {
 
 bool is_root_process() {
   return launch_rank() == 0;
+}
+
+int launch_size() {
+  // Open MPI's mpirun (and srun with Open MPI), PMI (MPICH's hydra, srun --mpi=pmi2)
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"}) {
+    if (const char* v = std::getenv(name)) return std::max(1, std::atoi(v));
+  }
+  return 1;
+}
+
+void require_one_process(const std::string& command) {
+  if (launch_size() > 1)
+    throw Error(fmt::format(
+        "{} runs on one process, started with {} ranks: mpirun -np K is for train, classify and "
+        "study",
+        command, launch_size()));
 }
 
 void setup_parallel_output() {

@@ -22,6 +22,13 @@ void setup_parallel_output();
 // This process's rank as the launcher numbers it (0 in one process).
 int launch_rank();
 bool is_root_process();
+// The number of ranks the launcher started (1 in one process or when it does not say).
+int launch_size();
+
+// For the commands that run on one process (all but train, classify and study): under a launcher
+// with several ranks, a bnlstm::Error naming the command, before any work (the ranks would
+// otherwise race for the same --out).
+void require_one_process(const std::string& command);
 
 // The workers of this run, MPI initialized on the first call: nullptr for one process or a
 // build without MPI. Collective: every rank calls it at the same point.

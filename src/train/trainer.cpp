@@ -185,8 +185,8 @@ TrainingHistory Trainer<T>::fit(Range train, Range validation, Rng& rng,
       const auto check_loss = [&](double loss) {
         if (!std::isfinite(loss))
           throw Error(fmt::format(
-              "training diverged at epoch {} (batch loss {}); try a lower --lr or a --clip",
-              epoch, loss));
+              "training diverged at epoch {} (batch loss {}); try a lower --lr or a --clip", epoch,
+              loss));
       };
       if (!workers_) check_loss(batch_loss);
       // backward

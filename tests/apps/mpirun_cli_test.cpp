@@ -111,11 +111,11 @@ TEST_F(MpirunCli, TwoRanksTrainLikeOneProcessAndRankZeroAlonePrintsAndWrites) {
     EXPECT_TRUE(fs::exists(dir / "two" / file)) << file;
   // the same training up to float rounding (the exact comparison, in double, is tests/dist/)
   const auto h1 = history(dir / "one" / "history.csv"), h2 = history(dir / "two" / "history.csv");
-  ASSERT_EQ(h1.size(), 3u);
+  ASSERT_EQ(h1.size(), 4u);  // epochs 0 (the starting weights) to 3
   ASSERT_EQ(h2.size(), h1.size());
   for (size_t e = 0; e < h1.size(); ++e) {
     for (size_t c = 1; c < 3; ++c)
-      EXPECT_NEAR(h2[e][c], h1[e][c], 1e-4 * std::abs(h1[e][c])) << "epoch " << e + 1;
+      EXPECT_NEAR(h2[e][c], h1[e][c], 1e-4 * std::abs(h1[e][c])) << "epoch " << e;
   }
 }
 
@@ -123,6 +123,19 @@ TEST_F(MpirunCli, ABadFlagIsOneErrorLine) {
   std::string out, err;
   EXPECT_EQ(run(2, "train --epochs ten", out, err), 1);
   EXPECT_EQ(count(err, "bnlstm: error:"), 1) << err;
+}
+
+// the one-process commands refuse several ranks before any work (they would race for --out)
+TEST_F(MpirunCli, BacktestUnderTwoRanksIsAnError) {
+  std::string out, err;
+  EXPECT_EQ(run(2,
+                "backtest --data " + (dir / "prices.csv").string() +
+                    " --epochs 1 --hidden 4 --no-plots --out " + (dir / "bt").string(),
+                out, err),
+            1);
+  EXPECT_GE(count(err, "bnlstm: error: backtest runs on one process, started with 2 ranks"), 1)
+      << err;
+  EXPECT_FALSE(fs::exists(dir / "bt"));
 }
 
 }  // namespace
