@@ -47,11 +47,12 @@ run() {
     fi
     [[ -n $s ]] || { echo "$name at $k ranks failed:"; cat "$log"; exit 1; }
     per+=("$(awk -v s="$s" -v n="$n" 'BEGIN {printf "%.4f", s / n}')")
-    comm+=("$(sed -n 's/.* \([0-9.]*\) % of \(it\|the run\) in MPI collectives.*/\1/p' "$log" | head -1)")
+    comm+=("$(grep -o '[0-9.]* % of [a-z ]* in MPI collectives' "$log" | head -1 | cut -d' ' -f1 || true)")
     rm -rf "$OUT/dir-$name-$k"
   done
-  printf '%s %s %s %s\n' "$name" "$k" "$(printf '%s\n' "${per[@]}" | median)" \
-    "$(printf '%s\n' "${comm[@]:-0}" | grep . | median 2>/dev/null || echo -)"
+  local c=-
+  if [[ $k != 1 ]]; then c=$(printf '%s\n' "${comm[@]}" | median); fi
+  printf '%s %s %s %s\n' "$name" "$k" "$(printf '%s\n' "${per[@]}" | median)" "$c"
 }
 
 results="$OUT/results"
