@@ -6,8 +6,13 @@
 //   metrics.json         test loss, accuracy and confusion matrix, and the settings
 //   confusion.csv        the test confusion matrix (rows: true class, columns: predicted)
 //   loss.png, accuracy.png  (--format; skipped with a warning without gnuplot)
+//   initial.safetensors  with --save-initial: the weights before the first step, same format
+//   gates-stepT.csv/.png  with --gate-histograms T,...: the LSTM's gate pre-activations at step T
+//                         on the first --gate-images test images, before and after normalization
+//                         (bnlstm/experiments/gate_preactivations.hpp)
 // With --model FILE it trains nothing and evaluates that checkpoint on the test images instead,
-// reading them through the view and permutation stored in it.
+// reading them through the view and permutation stored in it; with --gate-histograms it then
+// writes only the gates-* files into --out (other files there are kept).
 #include <fmt/core.h>
 #include <omp.h>
 
@@ -15,9 +20,12 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <span>
+#include <vector>
 
 #include "bnlstm/classify/classification_run.hpp"
 #include "bnlstm/classify/classifier_checkpoint.hpp"
+#include "bnlstm/experiments/gate_preactivations.hpp"
 #include "bnlstm/io/atomic_file.hpp"
 #include "bnlstm/io/output_folder.hpp"
 #include "bnlstm/plot/charts.hpp"
@@ -46,7 +54,52 @@ struct Flags {
   std::string model;  // evaluate this checkpoint instead of training
   OutputFlags output;
   bool quiet = false;
+  bool save_initial = false;
+  std::vector<Index> gate_steps;  // --gate-histograms
+  Index gate_images = 1000;
 };
+
+// --gate-histograms steps must lie in the view's [0, L): checked before any training
+void check_gate_steps(const Flags& f, Index steps) {
+  for (Index t : f.gate_steps)
+    if (t >= steps)
+      throw Error(fmt::format("--gate-histograms: step {} is outside the view's steps 0..{}", t,
+                              steps - 1));
+}
+
+// The gate pre-activations of net's LSTM at each --gate-histograms step on the first
+// --gate-images test images: the table on stdout, gates-stepT.csv and the picture into dir.
+void write_gate_histograms(const Flags& f, SequenceClassifier<float>& net,
+                           const ImageSequences& test, std::span<const Index> images,
+                           const fs::path& dir, const OutputPlan& plan,
+                           std::vector<fs::path>& written) {
+  const std::vector<Index> idx(images.begin(),
+                               images.begin() + std::min<Index>(f.gate_images, images.size()));
+  MatrixBuffer<float> x;
+  std::vector<int32_t> labels;
+  test.gather(x, labels, idx);
+  std::vector<GatePreactivations> steps;
+  for (Index t : f.gate_steps) {
+    steps.push_back(gate_preactivations<float>(net.lstm(), x.view(), test.steps(), t));
+    const fs::path csv = dir / fmt::format("gates-step{}.csv", t);
+    write_file_atomically(csv, gate_statistics_csv(steps.back()));
+    written.push_back(csv);
+    fmt::print("\ngate pre-activations, {} test images, {}", idx.size(),
+               format_gate_statistics(steps.back()));
+  }
+  write_plots(plan, written, [&](const ImageOptions& image, std::vector<fs::path>& files) {
+    for (const GatePreactivations& g : steps) {
+      const fs::path path = dir / fmt::format("gates-step{}.{}", g.step, plan.extension);
+      plot_gate_histograms(
+          g, path,
+          fmt::format("LSTM (norm {}) gate pre-activations at step {} of {}, {} test images: "
+                      "before and after normalization",
+                      to_string(g.norm), g.step, test.steps(), idx.size()),
+          image);
+      files.push_back(path);
+    }
+  });
+}
 
 std::string confusion_table(const ClassificationEval& e) {
   const Index K = e.confusion.rows();
@@ -92,18 +145,29 @@ nlohmann::ordered_json eval_json(const ClassificationEval& e) {
 
 void evaluate_model(const Flags& f) {
   LoadedClassifier loaded = load_classifier(f.model);
+  const OutputPlan plan = plan_output(f.output);
+  std::optional<OutputFolder> folder;  // only the gates-* files, only with --gate-histograms
+  if (!f.gate_steps.empty())
+    folder.emplace(OutputFolder::begin(f.output.out, "--out", {"gates-step*"}));
   ImageTaskOptions task = f.c.task;
   task.view = loaded.info.view;
   task.permuted = false;  // the stored permutation is used instead
   ImageTask t = load_image_task(task);
   // the checkpoint's own permutation, not one drawn again
   const ImageSequences test(*t.test_images, loaded.info.view, loaded.info.permutation);
+  check_gate_steps(f, test.steps());
   const ClassificationEval e = evaluate_classifier(*loaded.net, test, t.test);
   fmt::print("{}: view {}{}, norm {}, hidden {}\n", f.model, to_string(loaded.info.view),
              loaded.info.permutation.empty() ? "" : " (permuted)",
              to_string(loaded.info.config.norm), loaded.info.config.hidden_size);
   fmt::print("test: {} images, loss {:.4f}, accuracy {:.2f} %\n\n{}", e.count, e.loss,
              100 * e.accuracy, confusion_table(e));
+  if (!folder) return;
+  std::vector<fs::path> written;
+  write_gate_histograms(f, *loaded.net, test, t.test, folder->path(), plan, written);
+  folder->commit();
+  for (const auto& w : written)
+    fmt::print("wrote {}\n", (folder->final_path() / w.filename()).string());
 }
 
 void run_classify(const Flags& f) {
@@ -120,13 +184,15 @@ void run_classify(const Flags& f) {
   if (is_root_process())
     folder.emplace(OutputFolder::begin(f.output.out, "--out",
                                        {"model.safetensors", "history.csv", "history.json",
-                                        "metrics.json", "confusion.csv", "loss.*", "accuracy.*"}));
+                                        "metrics.json", "confusion.csv", "loss.*", "accuracy.*",
+                                        "gates-step*", "initial.safetensors"}));
   const struct {
     fs::path dir;  // the staging folder until commit()
     std::string extension;
   } out{folder ? folder->path() : fs::path(), plan.extension};
   const ImageTask task = load_image_task(f.c.task);
   const SequenceShape shape{task.train_data->steps(), task.train_data->inputs()};
+  check_gate_steps(f, shape.steps);
   if (!f.quiet) {
     fmt::print("data: {} ({} training, {} validation, {} test images of {} x {}, {} classes)\n",
                f.c.task.dir.string(), task.train.size(), task.validation.size(), task.test.size(),
@@ -208,6 +274,15 @@ void run_classify(const Flags& f) {
   training["seconds"] = r.seconds;
   std::vector<fs::path> written;
   ClassifierCheckpoint info;
+  if (f.save_initial) {
+    info.config = r.net->config();
+    info.view = f.c.task.view;
+    info.permutation = task.train_data->permutation();
+    info.training_json = training.dump();
+    save_classifier(out.dir / "initial.safetensors",
+                    *initial_classifier(task, network_config(f.c), f.seed), info);
+    written.push_back(out.dir / "initial.safetensors");
+  }
   info.config = r.net->config();
   info.view = f.c.task.view;
   info.permutation = task.train_data->permutation();
@@ -246,6 +321,8 @@ void run_classify(const Flags& f) {
                image);
     files.push_back(acc);
   });
+  if (folder && !f.gate_steps.empty())
+    write_gate_histograms(f, *r.net, *task.test_data, task.test, out.dir, plan, written);
   folder->commit();
   if (!f.quiet)
     for (const auto& w : written)
@@ -267,6 +344,19 @@ void add_classify_command(CLI::App& app) {
                   "Evaluate this classifier checkpoint on the test images instead of training")
       ->check(CLI::ExistingFile)
       ->type_name("FILE");
+  cmd->add_option("--gate-histograms", f->gate_steps,
+                  "Also draw the LSTM's gate pre-activations at these steps (0-based, e.g. "
+                  "0,14,27), before and after normalization")
+      ->check(CLI::NonNegativeNumber)
+      ->delimiter(',')
+      ->type_name("STEP,...");
+  cmd->add_option("--gate-images", f->gate_images,
+                  "Test images for --gate-histograms (the first N)")
+      ->check(CLI::Range(Index{2}, Index{1} << 20))
+      ->capture_default_str();
+  cmd->add_flag("--save-initial", f->save_initial,
+                "Also write initial.safetensors: the weights before the first step (for a "
+                "reference run from the same start, tools/study_torch.py --init)");
   cmd->add_flag("--quiet", f->quiet, "Print only the results");
   add_output_flags(cmd, f->output, "out/classify");
   cmd->callback([f] { run_classify(*f); });

@@ -34,6 +34,7 @@ struct Flags {
   std::vector<double> thresholds = {0.7, 0.8, 0.85};
   OutputFlags output;
   bool quiet = false;
+  int jobs = 1;
 };
 
 void run_study_command(const Flags& f) {
@@ -46,6 +47,7 @@ void run_study_command(const Flags& f) {
   o.norms = f.norms;
   o.seeds = f.seeds;
   o.thresholds = f.thresholds;
+  o.jobs = f.jobs;
   o.network = network_config(f.c);
   for (size_t k = 0; k < f.optimizers.size(); ++k) {
     const double lr = f.lrs.size() == 1 ? f.lrs[0] : f.lrs[k];
@@ -73,6 +75,7 @@ void run_study_command(const Flags& f) {
         task.train_data->inputs(), o.network.hidden_size, task.train.size(), task.validation.size(),
         task.test.size(), o.training.batch_size, o.training.epochs);
     for (uint64_t s : f.seeds) fmt::print(" {}", s);
+    if (f.jobs > 1) fmt::print("; {} runs at once", f.jobs);
     fmt::print("\n");
     std::fflush(stdout);
   }
@@ -83,14 +86,18 @@ void run_study_command(const Flags& f) {
                workers->size(), o.training.batch_size);
     std::fflush(stdout);
   }
+  // one progress line per run: begun when the run starts, or (runs side by side) printed whole
+  // when it ends
+  const size_t runs = f.norms.size() * f.optimizers.size() * f.seeds.size();
   StudyCallbacks cb;
-  cb.on_start = [&](size_t run, size_t runs, const std::string& label, uint64_t seed) {
-    if (f.quiet) return;
-    fmt::print("run {}/{}: {} seed {} ...", run, runs, label, seed);
+  cb.on_start = [&](size_t run, size_t total, const std::string& label, uint64_t seed) {
+    if (f.quiet || f.jobs > 1) return;
+    fmt::print("run {}/{}: {} seed {} ...", run, total, label, seed);
     std::fflush(stdout);
   };
-  cb.on_run = [&](const StudyRun& r, const VariantSummary&) {
+  cb.on_run = [&](const StudyRun& r, const VariantSummary& v) {
     if (f.quiet) return;
+    if (f.jobs > 1) fmt::print("run {}/{}: {} seed {} ...", r.number, runs, v.label, r.seed);
     const EvalPoint& last = r.history.points.back();
     fmt::print(" {} steps, val acc {:.2f} %, test acc {:.2f} %, {:.2f} s/epoch, {:.0f} s\n",
                last.step, 100 * last.val_accuracy, 100 * r.test.accuracy,
@@ -150,6 +157,10 @@ void add_study_command(CLI::App& app) {
       ->check(CLI::Range(1e-9, 1.0))
       ->delimiter(',')
       ->default_str("0.7,0.8,0.85");
+  cmd->add_option("--jobs", f->jobs,
+                  "Runs trained at once (each with --threads threads); results are the same")
+      ->check(CLI::Range(1, 64))
+      ->capture_default_str();
   cmd->add_flag("--quiet", f->quiet, "Print only the table");
   add_output_flags(cmd, f->output, "out/study");
   cmd->callback([f] { run_study_command(*f); });

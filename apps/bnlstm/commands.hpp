@@ -12,5 +12,6 @@ void add_predict_command(CLI::App& app);   // cmd_predict.cpp
 void add_classify_command(CLI::App& app);  // cmd_classify.cpp
 void add_study_command(CLI::App& app);     // cmd_study.cpp
 void add_backtest_command(CLI::App& app);  // cmd_backtest.cpp
+void add_study_forecast_command(CLI::App& app);  // cmd_study_forecast.cpp
 
 }  // namespace bnlstm::cli

@@ -1,10 +1,14 @@
 #include "bnlstm/classify/study.hpp"
 
 #include <fmt/core.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
+#include <exception>
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "bnlstm/core/error.hpp"
 #include "bnlstm/plot/band_chart.hpp"
@@ -31,6 +35,7 @@ void check_options(const StudyOptions& o) {
   if (o.norms.empty()) throw Error("study: no --norms given");
   if (o.optimizers.empty()) throw Error("study: no --optimizers given");
   if (o.seeds.empty()) throw Error("study: no --seeds given");
+  if (o.jobs < 1) throw Error(fmt::format("study: --jobs must be at least 1, got {}", o.jobs));
   for (double t : o.thresholds)
     if (!(t > 0 && t <= 1))
       throw Error(fmt::format("study: --thresholds must lie in (0, 1], got {}", t));
@@ -121,23 +126,68 @@ StudyResult run_study(const ImageTask& task, const StudyOptions& options,
   StudyResult result;
   result.options = options;
   const size_t total = variants.size() * options.seeds.size();
-  size_t n = 0;
-  for (uint64_t seed : options.seeds) {
-    for (size_t v = 0; v < variants.size(); ++v) {
-      if (callbacks.on_start) callbacks.on_start(++n, total, variants[v].label, seed);
-      ClassifierConfig net = options.network;
-      net.norm = variants[v].norm;
-      ClassifierTrainOptions train = options.training;
-      train.optimizer = variants[v].optimizer->kind;
-      train.optimizer_config = variants[v].optimizer->config;
-      ClassificationResult r =
-          run_classification(task, net, train, seed, callbacks.training, workers);
-      result.runs.push_back(StudyRun{v, seed, std::move(r.history), std::move(r.test), r.seconds});
-      if (callbacks.on_run) {
-        const auto summary = summarize_study(options, result.runs);
-        callbacks.on_run(result.runs.back(), summary[v]);
-      }
+  // run i (0-based, seed-major) -> its seed and variant
+  auto train = [&](size_t i, const ClassifierCallbacks& inside) {
+    const uint64_t seed = options.seeds[i / variants.size()];
+    const size_t v = i % variants.size();
+    ClassifierConfig net = options.network;
+    net.norm = variants[v].norm;
+    ClassifierTrainOptions train = options.training;
+    train.optimizer = variants[v].optimizer->kind;
+    train.optimizer_config = variants[v].optimizer->config;
+    ClassificationResult r = run_classification(task, net, train, seed, inside, workers);
+    return StudyRun{i + 1, v, seed, std::move(r.history), std::move(r.test), r.seconds};
+  };
+  if (workers && options.jobs > 1)
+    throw Error("study: jobs > 1 cannot run under several ranks (each run is data-parallel already)");
+  if (options.jobs == 1) {
+    for (size_t i = 0; i < total; ++i) {
+      const size_t v = i % variants.size();
+      if (callbacks.on_start)
+        callbacks.on_start(i + 1, total, variants[v].label, options.seeds[i / variants.size()]);
+      result.runs.push_back(train(i, callbacks.training));
+      if (callbacks.on_run)
+        callbacks.on_run(result.runs.back(), summarize_study(options, result.runs)[v]);
     }
+  } else {
+    // workers take the next run in order; finished runs are kept in order of completion for the
+    // progress summaries, and sorted back into study order at the end
+    std::mutex lock;
+    size_t next = 0;
+    std::exception_ptr failure;
+    const int omp_threads = omp_get_max_threads();  // a new thread starts from the default
+    auto worker = [&] {
+      omp_set_num_threads(omp_threads);
+      for (;;) {
+        size_t i = 0;
+        {
+          const std::lock_guard<std::mutex> hold(lock);
+          if (next == total || failure) return;
+          i = next++;
+          if (callbacks.on_start)
+            callbacks.on_start(i + 1, total, variants[i % variants.size()].label,
+                               options.seeds[i / variants.size()]);
+        }
+        try {
+          StudyRun run = train(i, {});
+          const std::lock_guard<std::mutex> hold(lock);
+          result.runs.push_back(std::move(run));
+          if (callbacks.on_run)
+            callbacks.on_run(result.runs.back(),
+                             summarize_study(options, result.runs)[result.runs.back().variant]);
+        } catch (...) {
+          const std::lock_guard<std::mutex> hold(lock);
+          if (!failure) failure = std::current_exception();
+        }
+      }
+    };
+    std::vector<std::thread> workers;
+    const size_t count = std::min(total, static_cast<size_t>(options.jobs));
+    for (size_t k = 0; k < count; ++k) workers.emplace_back(worker);
+    for (std::thread& w : workers) w.join();
+    if (failure) std::rethrow_exception(failure);
+    std::sort(result.runs.begin(), result.runs.end(),
+              [](const StudyRun& a, const StudyRun& b) { return a.number < b.number; });
   }
   result.variants = summarize_study(options, result.runs);
   return result;

@@ -39,6 +39,7 @@ GnuplotScript histogram_script(const HistogramChart& chart) {
     s.add_data_block(fmt::format("hist{}", k), {centre, h.counts, width});
   }
   add_frame(s, chart.title, chart.xlabel, chart.ylabel);
+  if (chart.key_inside) s.add("set key inside right top vertical Right noreverse opaque box");
   s.add(fmt::format("set style fill transparent solid {} border", gnuplot_number(chart.alpha)));
   s.add("set yrange [0:*]");
   std::string plot = "plot ";

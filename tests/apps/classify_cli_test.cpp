@@ -93,6 +93,35 @@ TEST_F(ClassifyCli, ClassifyWritesEverythingAndTheModelReusesItsPermutation) {
   EXPECT_NE(e.out.find("view pixels (permuted)"), std::string::npos) << e.out;
 }
 
+TEST_F(ClassifyCli, GateHistogramsAfterTrainingAndFromAModel) {
+  const fs::path out = dir / "gates";
+  Result r = run("classify " + tiny() +
+                 " --norm batch --gate-histograms 0,5 --gate-images 25 --out " + out.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("gate pre-activations, 25 test images, step 5 (25 sequences, norm batch)"),
+            std::string::npos)
+      << r.out;
+  for (const char* f : {"gates-step0.csv", "gates-step5.csv", "model.safetensors"})
+    EXPECT_TRUE(fs::exists(out / f)) << f;
+  const std::string csv = slurp(out / "gates-step5.csv");
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 6);  // header, i f g o, c
+  EXPECT_EQ(csv.substr(csv.find('\n') + 1, 2), "i,");
+  // from the checkpoint: the same numbers, written beside the model (which is kept)
+  fs::remove(out / "gates-step5.csv");
+  r = run("classify --data-dir " + (dir / "data").string() + " --val-size 30 --no-plots --model " +
+          (out / "model.safetensors").string() + " --gate-histograms 5 --gate-images 25 --out " +
+          out.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(slurp(out / "gates-step5.csv"), csv);
+  EXPECT_TRUE(fs::exists(out / "model.safetensors"));
+  EXPECT_FALSE(fs::exists(out / "gates-step0.csv"));  // the earlier gates-* are replaced as a unit
+  // a step beyond the view's 6 rows: one line, before any training
+  r = run("classify " + tiny() + " --gate-histograms 6 --out " + (dir / "no").string());
+  EXPECT_EQ(r.status, 1);
+  EXPECT_EQ(r.err, "bnlstm: error: --gate-histograms: step 6 is outside the view's steps 0..5\n");
+  EXPECT_FALSE(fs::exists(dir / "no"));
+}
+
 TEST_F(ClassifyCli, StudyPrintsAProgressLinePerRunAndTheTable) {
   const fs::path out = dir / "study";
   const Result r = run("study " + tiny() +

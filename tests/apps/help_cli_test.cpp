@@ -39,8 +39,8 @@ Result run(const std::string& args) {
 }
 
 const std::string kCommands =
-    "commands: bn-demo, train, evaluate, predict, classify, study, backtest, help (bnlstm help "
-    "COMMAND for its flags)";
+    "commands: bn-demo, train, evaluate, predict, classify, study, backtest, study-forecast, help "
+    "(bnlstm help COMMAND for its flags)";
 
 TEST(HelpCli, MisspeltCommandSuggestsTheNearestAndListsAll) {
   Result r = run("trian --epochs 3");

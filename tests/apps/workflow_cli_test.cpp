@@ -11,6 +11,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 
@@ -269,6 +270,43 @@ TEST_F(WorkflowCli, SameSeedAndThreadsGiveIdenticalLossesBitForBit) {
                 .status,
             0);
   EXPECT_NE(slurp(dir / "a" / "history.csv"), slurp(dir / "c" / "history.csv"));
+}
+
+TEST_F(WorkflowCli, StudyForecastComparesTheNormsOverSeeds) {
+  const fs::path out = dir / "study";
+  const std::string tiny = " --epochs 3 --hidden 8 --batch-size 16 --no-plots";
+  const Result r = run("study-forecast " + data() + tiny +
+                       " --seeds 1,2 --norms none,batch --optimizers sgd,adam --lrs 0.01,0.001 "
+                       "--thresholds 0.9 --out " +
+                       out.string());
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("run 1/8: none/sgd seed 1 ... 3 epochs, kept "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("run 8/8: batch/adam seed 2 ... "), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("| variant | seeds | test RMSE / persistence: median | worst |"),
+            std::string::npos)
+      << r.out;
+  EXPECT_NE(r.out.find("\n| batch/adam | 2 | "), std::string::npos) << r.out;
+  const std::string md = slurp(out / "study.md");
+  EXPECT_EQ(std::count(md.begin(), md.end(), '\n'), 6);  // header, rule, 4 variants
+  EXPECT_NE(r.out.find(md), std::string::npos);
+  const auto j = nlohmann::json::parse(slurp(out / "study.json"));
+  EXPECT_EQ(j["runs"].size(), 8u);
+  EXPECT_EQ(j["variants"][3]["lr"], 0.001);
+  // the same study again: the same table (seeded, one thread)
+  const Result again = run("study-forecast " + data() + tiny +
+                           " --seeds 1,2 --norms none,batch --optimizers sgd,adam --lrs "
+                           "0.01,0.001 --thresholds 0.9 --quiet --out " +
+                           (dir / "again").string());
+  ASSERT_EQ(again.status, 0) << again.err;
+  const auto k = nlohmann::json::parse(slurp(dir / "again" / "study.json"));
+  for (size_t i = 0; i < 8; ++i) EXPECT_EQ(k["runs"][i]["test_rmse"], j["runs"][i]["test_rmse"]);
+  // train's single-variant flags are refused, and a bad list is named
+  expect_error("study-forecast " + data() + " --norm batch",
+               "--norm: study-forecast compares "
+               "several; use --norms");
+  expect_error("study-forecast " + data() + " --optimizers sgd,adam --lrs 1,2,3",
+               "--lrs: expected 1 or 2 learning rates (one per optimizer), got 3");
+  EXPECT_FALSE(fs::exists(dir / "out"));
 }
 
 TEST_F(WorkflowCli, BadInputGivesOneLineErrorsAndWritesNothing) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -31,6 +32,35 @@ StudyOptions tiny_study() {
   o.optimizers = {{"adam", OptimizerKind::adam, OptimizerConfig{.lr = 0.02}}};
   o.thresholds = {0.5, 0.999};
   return o;
+}
+
+TEST(Study, RunsSideBySideGiveTheSameRunsInTheSameOrder) {
+  const ImageTask task = tiny_task();
+  StudyOptions o = tiny_study();
+  const StudyResult one = run_study(task, o);
+  o.jobs = 3;
+  std::vector<size_t> finished;
+  StudyCallbacks cb;
+  cb.on_run = [&](const StudyRun& r, const VariantSummary&) { finished.push_back(r.number); };
+  const StudyResult three = run_study(task, o, cb);
+  std::sort(finished.begin(), finished.end());
+  EXPECT_EQ(finished, (std::vector<size_t>{1, 2, 3, 4}));
+  ASSERT_EQ(three.runs.size(), one.runs.size());
+  for (size_t i = 0; i < one.runs.size(); ++i) {
+    SCOPED_TRACE(i);
+    EXPECT_EQ(three.runs[i].number, i + 1);
+    EXPECT_EQ(three.runs[i].seed, one.runs[i].seed);
+    EXPECT_EQ(three.runs[i].variant, one.runs[i].variant);
+    EXPECT_EQ(three.runs[i].test.accuracy, one.runs[i].test.accuracy);
+    EXPECT_EQ(three.runs[i].test.loss, one.runs[i].test.loss);
+    ASSERT_EQ(three.runs[i].history.points.size(), one.runs[i].history.points.size());
+    for (size_t k = 0; k < one.runs[i].history.points.size(); ++k)
+      EXPECT_EQ(three.runs[i].history.points[k].train_loss,
+                one.runs[i].history.points[k].train_loss);
+  }
+  EXPECT_EQ(three.variants[1].test_accuracy_mean, one.variants[1].test_accuracy_mean);
+  o.jobs = 0;
+  EXPECT_THROW(run_study(task, o), Error);
 }
 
 TEST(ImageTask, SplitsTheTrainingFileAndDrawsOnePermutation) {

@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <cmath>
 #include <filesystem>
 #include <limits>
@@ -37,7 +39,10 @@ TEST_P(LstmParametersByName, RoundTripThroughAFileGivesTheSameLayer) {
   Lstm<double> a(options_for(GetParam()), rng_a), b(options_for(GetParam()), rng_b);
   TensorFile file;
   a.save_parameters(file);
-  const auto path = std::filesystem::temp_directory_path() / "bnlstm_parameter_io.safetensors";
+  // one file per norm and process: ctest runs the three cases at once
+  const auto path = std::filesystem::temp_directory_path() /
+                    ("bnlstm_parameter_io_" + std::to_string(static_cast<int>(GetParam())) + "_" +
+                     std::to_string(::getpid()) + ".safetensors");
   file.save(path);
   const TensorFile loaded = TensorFile::load(path);
   std::filesystem::remove(path);

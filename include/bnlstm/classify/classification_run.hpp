@@ -23,6 +23,18 @@ struct ClassificationResult {
   double seconds = 0;  // wall time of the whole run, validation and test included
 };
 
+// The seed's three generators: weights make_rng(seed), data order make_rng(seed ^ kDataSeedMix),
+// h_0 noise make_rng(seed ^ kNoiseSeedMix) (tools/study_torch.py draws the same streams).
+inline constexpr uint64_t kDataSeedMix = 0x9e3779b97f4a7c15ULL;
+inline constexpr uint64_t kNoiseSeedMix = 0xd1b54a32d192ed03ULL;
+
+// The network run_classification starts from with this seed, before any step (e.g. to start a
+// reference implementation from the same weights). config.input_size and config.classes are
+// taken from the task.
+std::unique_ptr<SequenceClassifier<float>> initial_classifier(const ImageTask& task,
+                                                              ClassifierConfig config,
+                                                              uint64_t seed);
+
 // config.input_size and config.classes are taken from the task. workers: data-parallel
 // training and evaluation (every worker calls this with the same arguments); nullptr: one
 // process.

@@ -32,9 +32,14 @@ struct StudyOptions {
   ClassifierConfig network;                           // norm replaced per variant
   ClassifierTrainOptions training;                    // optimizer replaced per variant
   std::vector<double> thresholds = {0.7, 0.8, 0.85};  // validation accuracies
+  // Runs trained at once, each in its own thread with the caller's OpenMP thread count. Every
+  // number but the seconds is the same as with jobs = 1 (each run has its own generators);
+  // runs that share the CPU take longer per epoch.
+  int jobs = 1;
 };
 
 struct StudyRun {
+  size_t number = 0;   // 1-based, in the study's order (seed-major)
   size_t variant = 0;  // index into StudyResult::variants
   uint64_t seed = 0;
   ClassificationHistory history;
@@ -65,16 +70,20 @@ struct StudyResult {
   std::vector<StudyRun> runs;
 };
 
+// With jobs > 1 the callbacks are called from the worker threads, one at a time (under a lock);
+// on_run's summary then covers the runs finished so far.
 struct StudyCallbacks {
   // before each run: 1-based run number, total runs, label, seed
   std::function<void(size_t run, size_t runs, const std::string& label, uint64_t seed)> on_start;
   std::function<void(const StudyRun&, const VariantSummary&)> on_run;  // after each run
-  ClassifierCallbacks training;                                        // inside each run
+  ClassifierCallbacks training;  // inside each run (jobs = 1 only: not called with jobs > 1)
 };
 
-// Runs every variant for every seed (seed-major: all variants of seed 1, then seed 2, ...).
-// Throws bnlstm::Error for no norm, optimizer or seed, or a threshold outside (0, 1].
-// workers: every run data-parallel (run_classification); nullptr: one process.
+// Runs every variant for every seed (seed-major: all variants of seed 1, then seed 2, ...);
+// result.runs are in that order whatever `jobs`. Throws bnlstm::Error for no norm, optimizer or
+// seed, a threshold outside (0, 1] or jobs < 1; an error in any run is rethrown after the
+// runs under way have finished.
+// workers: every run data-parallel (run_classification; jobs must be 1); nullptr: one process.
 StudyResult run_study(const ImageTask& task, const StudyOptions& options,
                       const StudyCallbacks& callbacks = {}, Workers* workers = nullptr);
 

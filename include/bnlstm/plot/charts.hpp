@@ -30,6 +30,7 @@ struct HistogramChart {
   int bins = 30;                         // per sample
   double alpha = 0.5;                    // fill opacity, in (0, 1]
   bool density = false;                  // bar heights as probability density (area 1)
+  bool key_inside = false;               // legend inside the plot (small panels)
 };
 
 struct LineSeries {

@@ -57,6 +57,12 @@ class GnuplotScript {
   // Appends one command; throws Error if it contains a line break.
   GnuplotScript& add(std::string_view command);
 
+  // Appends another script's commands and data blocks (e.g. the panels of a multiplot).
+  GnuplotScript& append(const GnuplotScript& other) {
+    text_ += other.text_;
+    return *this;
+  }
+
   // Appends "$name << EOD", one line per row, "EOD". name: [A-Za-z_][A-Za-z0-9_]*, without
   // the '$'. Rows must not contain line breaks nor be "EOD".
   GnuplotScript& add_data_block(std::string_view name, const std::vector<std::string>& rows);
