@@ -122,6 +122,8 @@ std::vector<VariantSummary> summarize_study(const StudyOptions& options,
 StudyResult run_study(const ImageTask& task, const StudyOptions& options,
                       const StudyCallbacks& callbacks, Workers* workers) {
   check_options(options);
+  if (workers && options.jobs > 1)
+    throw Error("study: jobs > 1 cannot run under several ranks (each run is data-parallel)");
   const std::vector<Variant> variants = variants_of(options);
   StudyResult result;
   result.options = options;
@@ -138,8 +140,6 @@ StudyResult run_study(const ImageTask& task, const StudyOptions& options,
     ClassificationResult r = run_classification(task, net, train, seed, inside, workers);
     return StudyRun{i + 1, v, seed, std::move(r.history), std::move(r.test), r.seconds};
   };
-  if (workers && options.jobs > 1)
-    throw Error("study: jobs > 1 cannot run under several ranks (each run is data-parallel already)");
   if (options.jobs == 1) {
     for (size_t i = 0; i < total; ++i) {
       const size_t v = i % variants.size();
@@ -150,13 +150,13 @@ StudyResult run_study(const ImageTask& task, const StudyOptions& options,
         callbacks.on_run(result.runs.back(), summarize_study(options, result.runs)[v]);
     }
   } else {
-    // workers take the next run in order; finished runs are kept in order of completion for the
+    // threads take the next run in order; finished runs are kept in order of completion for the
     // progress summaries, and sorted back into study order at the end
     std::mutex lock;
     size_t next = 0;
     std::exception_ptr failure;
     const int omp_threads = omp_get_max_threads();  // a new thread starts from the default
-    auto worker = [&] {
+    auto take_runs = [&] {
       omp_set_num_threads(omp_threads);
       for (;;) {
         size_t i = 0;
@@ -181,10 +181,11 @@ StudyResult run_study(const ImageTask& task, const StudyOptions& options,
         }
       }
     };
-    std::vector<std::thread> workers;
+    // (not named workers: that is the data-parallel Workers of every run)
+    std::vector<std::thread> threads;
     const size_t count = std::min(total, static_cast<size_t>(options.jobs));
-    for (size_t k = 0; k < count; ++k) workers.emplace_back(worker);
-    for (std::thread& w : workers) w.join();
+    for (size_t k = 0; k < count; ++k) threads.emplace_back(take_runs);
+    for (std::thread& t : threads) t.join();
     if (failure) std::rethrow_exception(failure);
     std::sort(result.runs.begin(), result.runs.end(),
               [](const StudyRun& a, const StudyRun& b) { return a.number < b.number; });
