@@ -21,11 +21,7 @@ namespace {
 
 class PyBatchNorm1d {
  private:
-  // Buffers reused from call to call (one pair per dtype; the layer uses one of them).
-  template <typename T>
-  Matrix<T>& scratch() {
-    return std::get<Matrix<T>>(scratch_);
-  }
+  // The buffer `out` is filled from, reused from call to call (one per dtype; the layer uses one).
   template <typename T>
   Matrix<T>& scratch_out() {
     return std::get<Matrix<T>>(scratch_out_);
@@ -81,13 +77,11 @@ class PyBatchNorm1d {
         RowVector<T> mean, var;
         const int64_t tracked = bn.num_batches_tracked();
         if (updates) mean = bn.running_mean(), var = bn.running_var();
-        // BatchNorm1d::forward reads a Matrix: x is copied into a buffer that is reused from
-        // call to call (no allocation while the shape stays the same)
-        Matrix<T>& input = scratch<T>();
-        input = x.matrix(N, C * L);
+        // x is read in place (a Map bound to the layer's Eigen::Ref): the layer's own copy for
+        // backward is the only copy of x
         Matrix<T>& result = out ? scratch_out<T>() : y;
         last_shape_.clear();  // no valid forward for backward until this one succeeds
-        bn.forward(input, result, L);
+        bn.forward(x.matrix(N, C * L), result, L);
         if (batch_stats && !all_finite(result.data(), std::min<Index>(result.rows(), 1) * C * L)) {
           if (updates) restore_running(bn, mean, var, tracked);
           check_finite(x.data, x.size(), what, x.shape);
@@ -129,10 +123,8 @@ class PyBatchNorm1d {
         const bool affine = bn.options().affine;
         Matrix<T> dweight, dbias;  // the gradients before, to put back if this fails
         if (affine && last_batch_stats_) dweight = bn.weight().grad, dbias = bn.bias().grad;
-        Matrix<T>& grad = scratch<T>();
-        grad = dy.matrix(rows, cols);
         Matrix<T>& result = out ? scratch_out<T>() : dx;
-        bn.backward(grad, result);
+        bn.backward(dy.matrix(rows, cols), result);  // dy read in place
         if (last_batch_stats_ && !all_finite(result.data(), std::min<Index>(rows, 1) * cols)) {
           if (affine) bn.weight().grad = dweight, bn.bias().grad = dbias;
           check_finite(dy.data, dy.size(), what, dy.shape);
@@ -240,7 +232,7 @@ class PyBatchNorm1d {
   Guard guard_;
   Shape last_shape_;              // x's shape in the last forward; empty before the first
   bool last_batch_stats_ = true;  // the last forward normalized with batch statistics
-  std::tuple<Matrix<float>, Matrix<double>> scratch_, scratch_out_;
+  std::tuple<Matrix<float>, Matrix<double>> scratch_out_;
 };
 
 const char* kClassDoc =

@@ -33,11 +33,7 @@ Index normalized_size(const py::handle& shape) {
 
 class PyLayerNorm {
  private:
-  // Buffers reused from call to call (one pair per dtype; the layer uses one of them).
-  template <typename T>
-  Matrix<T>& scratch() {
-    return std::get<Matrix<T>>(scratch_);
-  }
+  // The buffer `out` is filled from, reused from call to call (one per dtype; the layer uses one).
   template <typename T>
   Matrix<T>& scratch_out() {
     return std::get<Matrix<T>>(scratch_out_);
@@ -73,10 +69,8 @@ class PyLayerNorm {
       {
         py::gil_scoped_release nogil;
         Busy busy(guard_, "LayerNorm.forward");
-        Matrix<T>& input = scratch<T>();  // LayerNorm::forward reads a Matrix
-        input = x.matrix(M, D);
         Matrix<T>& result = out ? scratch_out<T>() : y;
-        ln.forward(input, result);
+        ln.forward(x.matrix(M, D), result);  // x read in place; the layer keeps its own copy
         if (out) std::memcpy(out, result.data(), sizeof(T) * static_cast<size_t>(result.size()));
         last_shape_ = x.shape;
       }
@@ -100,10 +94,8 @@ class PyLayerNorm {
       {
         py::gil_scoped_release nogil;
         Busy busy(guard_, "LayerNorm.backward");
-        Matrix<T>& grad = scratch<T>();
-        grad = dy.matrix(M, D);
         Matrix<T>& result = out ? scratch_out<T>() : dx;
-        ln.backward(grad, result);
+        ln.backward(dy.matrix(M, D), result);  // dy read in place
         if (out) std::memcpy(out, result.data(), sizeof(T) * static_cast<size_t>(result.size()));
       }
       if (out) return py::reinterpret_borrow<py::object>(out_obj);
@@ -170,7 +162,7 @@ class PyLayerNorm {
   Variant layer_;
   Guard guard_;
   Shape last_shape_;
-  std::tuple<Matrix<float>, Matrix<double>> scratch_, scratch_out_;
+  std::tuple<Matrix<float>, Matrix<double>> scratch_out_;
 };
 
 const char* kClassDoc =
