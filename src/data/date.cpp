@@ -1,6 +1,8 @@
 #include "bnlstm/data/date.hpp"
 
+#include <algorithm>
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
 
 #include "bnlstm/core/error.hpp"
@@ -60,7 +62,7 @@ bool scan_ymd(std::string_view text, size_t& pos, std::chrono::year_month_day& o
   return true;
 }
 
-bool scan_time(std::string_view text, size_t& pos) {
+bool scan_time(std::string_view text, size_t& pos, int* seconds) {
   size_t p = pos;
   int h = 0, m = 0, s = 0, frac = 0;
   if (!scan_digits(text, p, 1, 2, h) || h > 23 || !scan_char(text, p, ':') ||
@@ -71,7 +73,45 @@ bool scan_time(std::string_view text, size_t& pos) {
     if (scan_char(text, p, '.') && !scan_digits(text, p, 1, 9, frac)) return false;
   }
   pos = p;
+  if (seconds) *seconds = h * 3600 + m * 60 + s;
   return true;
+}
+
+bool scan_utc_offset(std::string_view text, size_t& pos, int& seconds) {
+  size_t p = pos;
+  if (scan_char(text, p, 'Z')) {
+    pos = p;
+    seconds = 0;
+    return true;
+  }
+  int sign = 1;
+  if (scan_char(text, p, '-'))
+    sign = -1;
+  else if (!scan_char(text, p, '+'))
+    return false;
+  int h = 0, m = 0;
+  if (!scan_digits(text, p, 2, 2, h) || h > 23) return false;
+  const bool colon = scan_char(text, p, ':');
+  if (!scan_digits(text, p, 2, 2, m)) {
+    if (colon) return false;  // "+05:" is not an offset
+    m = 0;
+  } else if (m > 59) {
+    return false;
+  }
+  pos = p;
+  seconds = sign * (h * 3600 + m * 60);
+  return true;
+}
+
+std::optional<Date> utc_day(Date day, int seconds_of_day, int offset_seconds) {
+  // the leap second 23:59:60 belongs to its own day
+  const int64_t local = std::min(seconds_of_day, 86'399);
+  const int64_t utc = local - offset_seconds;  // seconds from the local day's midnight
+  const int64_t shift = utc >= 0 ? utc / 86'400 : -((-utc + 86'399) / 86'400);  // floor
+  const Date d = day + std::chrono::days{shift};
+  if (d < Date{kFirstYear / std::chrono::January / 1} || d > last_supported_date())
+    return std::nullopt;
+  return d;
 }
 
 std::optional<Date> try_parse_date(std::string_view text) {
@@ -79,13 +119,16 @@ std::optional<Date> try_parse_date(std::string_view text) {
   size_t pos = 0;
   std::chrono::year_month_day ymd;
   if (!scan_ymd(text, pos, ymd)) return std::nullopt;
-  // optional time, then an optional 'Z'
+  // optional time, then an optional UTC offset (the UTC day of that instant)
+  int seconds = 0, offset = 0;
+  bool has_offset = false;
   if (pos < text.size() && (text[pos] == 'T' || text[pos] == ' ')) {
     ++pos;
-    if (!scan_time(text, pos)) return std::nullopt;
-    scan_char(text, pos, 'Z');
+    if (!scan_time(text, pos, &seconds)) return std::nullopt;
+    has_offset = scan_utc_offset(text, pos, offset);
   }
   if (pos != text.size()) return std::nullopt;
+  if (has_offset) return utc_day(Date{ymd}, seconds, offset);
   return Date{ymd};
 }
 

@@ -11,8 +11,8 @@
 #include <cctype>
 #include <charconv>
 #include <cstdint>
-#include <locale>
 #include <iterator>
+#include <locale>
 #include <sstream>
 #include <string>
 
@@ -40,7 +40,9 @@ bool all_digits(std::string_view s) {
   return true;
 }
 
-Date first_day() { return Date{kFirstYear / std::chrono::January / 1}; }
+Date first_day() {
+  return Date{kFirstYear / std::chrono::January / 1};
+}
 
 // "[-]digits[.digits]" as a count of `unit`s since 1970-01-01 UTC (the fraction is checked and
 // dropped), or nullopt.
@@ -143,8 +145,25 @@ Named named_parts(std::string_view spec) {
 
 // The time of day after the date: the codes H I M S T R p r X z Z, literal characters, and
 // spaces (any run of white space, also none). Read here rather than by date::parse (see the
-// header). Returns false unless `text` is matched whole.
-bool scan_number(std::string_view text, size_t& pos, int max_digits, int lo, int hi) {
+// header). Returns false unless `text` is matched whole. What it read goes to a Clock: the time
+// of day, to convert a date with a UTC offset (%z) to the UTC day.
+struct Clock {
+  int hour = 0;  // %H, or %I (1..12) until %p says am or pm
+  int minute = 0;
+  int second = 0;
+  bool twelve = false;        // the hour came from %I
+  int pm = -1;                // %p: 0 am, 1 pm, -1 not given
+  std::optional<int> offset;  // %z: seconds east of UTC
+
+  int seconds_of_day() const {
+    int h = hour;
+    if (twelve && pm >= 0) h = hour % 12 + (pm == 1 ? 12 : 0);
+    return h * 3600 + minute * 60 + second;
+  }
+};
+
+bool scan_number(std::string_view text, size_t& pos, int max_digits, int lo, int hi,
+                 int* out = nullptr) {
   size_t i = pos;
   int v = 0;
   while (i < text.size() && static_cast<int>(i - pos) < max_digits &&
@@ -152,12 +171,13 @@ bool scan_number(std::string_view text, size_t& pos, int max_digits, int lo, int
     v = v * 10 + (text[i++] - '0');
   if (i == pos || v < lo || v > hi) return false;
   pos = i;
+  if (out) *out = v;
   return true;
 }
 
-bool match_time(std::string_view fmt, std::string_view text, size_t& pos);
+bool match_time(std::string_view fmt, std::string_view text, size_t& pos, Clock& clock);
 
-bool match_time_code(char c, std::string_view text, size_t& pos) {
+bool match_time_code(char c, std::string_view text, size_t& pos, Clock& clock) {
   auto lit = [&](char ch) {
     if (pos >= text.size() || text[pos] != ch) return false;
     ++pos;
@@ -165,13 +185,15 @@ bool match_time_code(char c, std::string_view text, size_t& pos) {
   };
   switch (c) {
     case 'H':
-      return scan_number(text, pos, 2, 0, 23);
+      clock.twelve = false;
+      return scan_number(text, pos, 2, 0, 23, &clock.hour);
     case 'I':
-      return scan_number(text, pos, 2, 1, 12);
+      clock.twelve = true;
+      return scan_number(text, pos, 2, 1, 12, &clock.hour);
     case 'M':
-      return scan_number(text, pos, 2, 0, 59);
+      return scan_number(text, pos, 2, 0, 59, &clock.minute);
     case 'S':
-      if (!scan_number(text, pos, 2, 0, 60)) return false;
+      if (!scan_number(text, pos, 2, 0, 60, &clock.second)) return false;
       if (pos < text.size() && text[pos] == '.') {  // a fraction
         size_t i = pos + 1;
         while (i < text.size() && std::isdigit(static_cast<unsigned char>(text[i]))) ++i;
@@ -181,29 +203,31 @@ bool match_time_code(char c, std::string_view text, size_t& pos) {
       return true;
     case 'T':
     case 'X':
-      return match_time("%H:%M:%S", text, pos);
+      return match_time("%H:%M:%S", text, pos, clock);
     case 'R':
-      return match_time("%H:%M", text, pos);
+      return match_time("%H:%M", text, pos, clock);
     case 'r':
-      return match_time("%I:%M:%S %p", text, pos);
+      return match_time("%I:%M:%S %p", text, pos, clock);
     case 'p': {
       if (pos + 2 > text.size()) return false;
       const char a = static_cast<char>(std::toupper(static_cast<unsigned char>(text[pos])));
       const char m = static_cast<char>(std::toupper(static_cast<unsigned char>(text[pos + 1])));
       if ((a != 'A' && a != 'P') || m != 'M') return false;
+      clock.pm = a == 'P' ? 1 : 0;
       pos += 2;
       return true;
     }
-    case 'z':
-      if (lit('Z')) return true;
-      if (!lit('+') && !lit('-')) return false;
-      if (!scan_number(text, pos, 2, 0, 23)) return false;
-      lit(':');
-      return scan_number(text, pos, 2, 0, 59);
-    case 'Z': {  // a zone name: letters, digits, '/', '_', '+', '-'
+    case 'z': {  // Z, +hh:mm, +hhmm or +hh (date.hpp)
+      int seconds = 0;
+      if (!scan_utc_offset(text, pos, seconds)) return false;
+      clock.offset = seconds;
+      return true;
+    }
+    case 'Z': {  // a zone name: letters, digits, '/', '_', '+', '-' (not converted: see header)
       const size_t from = pos;
-      while (pos < text.size() && (std::isalnum(static_cast<unsigned char>(text[pos])) ||
-                                   std::string_view("/_+-").find(text[pos]) != std::string_view::npos))
+      while (pos < text.size() &&
+             (std::isalnum(static_cast<unsigned char>(text[pos])) ||
+              std::string_view("/_+-").find(text[pos]) != std::string_view::npos))
         ++pos;
       return pos > from;
     }
@@ -214,14 +238,14 @@ bool match_time_code(char c, std::string_view text, size_t& pos) {
   }
 }
 
-bool match_time(std::string_view fmt, std::string_view text, size_t& pos) {
+bool match_time(std::string_view fmt, std::string_view text, size_t& pos, Clock& clock) {
   for (size_t i = 0; i < fmt.size(); ++i) {
     const char f = fmt[i];
     if (std::isspace(static_cast<unsigned char>(f))) {
       while (pos < text.size() && std::isspace(static_cast<unsigned char>(text[pos]))) ++pos;
     } else if (f == '%') {
       const auto code = code_at(fmt, i);
-      if (!code || !match_time_code(code->c, text, pos)) return false;
+      if (!code || !match_time_code(code->c, text, pos, clock)) return false;
       i = code->end - 1;
     } else {
       if (pos >= text.size() || text[pos] != f) return false;
@@ -242,12 +266,15 @@ std::optional<Date> read_codes(std::string_view text, const std::string& date_co
   std::string rest;
   if (!in.eof()) rest.assign(std::istreambuf_iterator<char>(in), {});
   size_t pos = 0;
-  if (!match_time(time_codes, rest, pos)) return std::nullopt;
+  Clock clock;
+  if (!match_time(time_codes, rest, pos, clock)) return std::nullopt;
   while (pos < rest.size() && std::isspace(static_cast<unsigned char>(rest[pos]))) ++pos;
   if (pos != rest.size()) return std::nullopt;  // text left over
   if (!ymd.ok()) return std::nullopt;
   const Date day{date::sys_days(ymd).time_since_epoch()};
   if (day < first_day() || day > last_supported_date()) return std::nullopt;
+  // with a UTC offset: the UTC day of that instant (date.hpp)
+  if (clock.offset) return utc_day(day, clock.seconds_of_day(), *clock.offset);
   return day;
 }
 
@@ -296,7 +323,8 @@ std::optional<Date> DateFormat::read(std::string_view text) const {
     case Kind::automatic: {
       if (auto d = try_parse_date(t)) return d;
       if (auto d = read_year_month(t)) return d;
-      if (all_digits(t) && (t.size() == 9 || t.size() == 10)) return read_timestamp(t, kSecondsPerDay);
+      if (all_digits(t) && (t.size() == 9 || t.size() == 10))
+        return read_timestamp(t, kSecondsPerDay);
       if (all_digits(t) && (t.size() == 12 || t.size() == 13))
         return read_timestamp(t, kSecondsPerDay * 1000);
       return std::nullopt;
@@ -328,8 +356,8 @@ std::string suggest_date_format(std::string_view text) {
   const std::string_view t = trimmed(text);
   if (t.empty()) return "";
   auto reads = [&](const char* codes) { return read_codes(t, codes, "").has_value(); };
-  for (const char* codes : {"%b %d %Y", "%b %d, %Y", "%d %b %Y", "%a, %d %b %Y", "%Y/%m/%d",
-                            "%d.%m.%Y", "%Y%m%d"})
+  for (const char* codes :
+       {"%b %d %Y", "%b %d, %Y", "%d %b %Y", "%a, %d %b %Y", "%Y/%m/%d", "%d.%m.%Y", "%Y%m%d"})
     if (reads(codes)) return std::string("--date-format '") + codes + "'";
   // day and month orders that both read: name both
   for (auto [first, second] : {std::pair{"%m/%d/%Y", "%d/%m/%Y"}, std::pair{"%m-%d-%Y", "%d-%m-%Y"},

@@ -423,6 +423,28 @@ TEST(CsvDates, EveryLayoutReadsTheSameDays) {
   }
 }
 
+TEST(CsvDates, DatesWithAUtcOffsetAreUtcDays) {
+  // the same instant in two offsets is one date: the second row is a duplicate (a few more
+  // days, so that one repeated date is a bad row and not several series)
+  std::string text = "date,value\n2021-01-04T23:30:00-05:00,1\n2021-01-05T04:30:00Z,2\n";
+  for (int d = 6; d <= 15; ++d) text += fmt::format("2021-01-{:02d}T09:00:00Z,{}\n", d, d - 3);
+  LoadReport report;
+  Series s = parse_csv(text, "tz.csv", {}, &report);
+  ASSERT_EQ(s.rows(), 11);
+  EXPECT_EQ(s.dates[0], ymd(2021, 1, 5));
+  EXPECT_EQ(s.dates[1], ymd(2021, 1, 6));
+  EXPECT_EQ(s.values(0, 0), 1.0);
+  EXPECT_EQ(report.duplicate_date, 1);
+  EXPECT_THAT(report.warnings, ElementsAre(HasSubstr("tz.csv:3: duplicate date 2021-01-05")));
+  // daily closes stamped in New York's evening land on the UTC day; with %z the same
+  CsvOptions o;
+  o.date_format = DateFormat::from_spec("%m/%d/%Y %H:%M %z");
+  s = parse_csv("date,value\n01/04/2021 16:00 -05:00,1\n01/04/2021 20:00 -05:00,2\n"
+                "01/05/2021 19:30 -05:00,3\n",
+                "ny.csv", o, &report);
+  EXPECT_THAT(s.dates, ElementsAre(ymd(2021, 1, 4), ymd(2021, 1, 5), ymd(2021, 1, 6)));
+}
+
 TEST(CsvDates, ABadDateNamesTheLayoutThatReadsIt) {
   const std::string text = "date,price\nJan 1 2000,1\nFeb 1 2000,2\n";
   EXPECT_EQ(error_of([&] { parse_csv(text, "m.csv"); }),

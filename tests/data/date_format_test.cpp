@@ -74,10 +74,39 @@ TEST(DateFormat, StrftimeCodes) {
   // the %F %T path of hinnant-date 3.0.1 with a plain date: no time, no match (and no UB)
   EXPECT_EQ(read("%F %T", "2020-01-01"), std::nullopt);
   EXPECT_EQ(read("%F %T", "2020-01-01 10:00:00"), ymd(2020, 1, 1));
-  EXPECT_EQ(read("%Y-%m-%dT%H:%M:%S%z", "2020-01-01T23:00:00-05:00"), ymd(2020, 1, 1));
+  // with a UTC offset: the UTC day of that instant (23:00 at -05:00 is 04:00 UTC the next day)
+  EXPECT_EQ(read("%Y-%m-%dT%H:%M:%S%z", "2020-01-01T23:00:00-05:00"), ymd(2020, 1, 2));
   EXPECT_EQ(read("%d/%m/%Y %I:%M %p", "01/02/2020 11:30 pm"), ymd(2020, 2, 1));
   EXPECT_EQ(DateFormat::from_spec("%b %d %Y").expected(), "a date like '%b %d %Y'");
   EXPECT_EQ(DateFormat::from_spec("%b %d %Y").spec(), "%b %d %Y");
+}
+
+TEST(DateFormat, ADateWithAUtcOffsetIsTheUtcDay) {
+  // each would be the day as written without the conversion
+  EXPECT_EQ(read("%Y-%m-%d %H:%M%z", "2020-01-01 19:00-05:00"), ymd(2020, 1, 2));
+  EXPECT_EQ(read("%Y-%m-%d %H:%M%z", "2020-01-01 18:59-05:00"), ymd(2020, 1, 1));
+  EXPECT_EQ(read("%Y-%m-%d %H:%M %z", "2020-03-01 01:00 +0200"), ymd(2020, 2, 29));
+  EXPECT_EQ(read("%Y-%m-%d %H:%M %z", "2020-03-01 01:00 +02"), ymd(2020, 2, 29));
+  EXPECT_EQ(read("%Y-%m-%d %H:%M %z", "2020-03-01 05:29 +05:30"), ymd(2020, 2, 29));
+  EXPECT_EQ(read("%Y-%m-%d %H:%M %z", "2020-03-01 05:30 +05:30"), ymd(2020, 3, 1));
+  EXPECT_EQ(read("%Y-%m-%d %H:%M%z", "2020-01-01 23:59Z"), ymd(2020, 1, 1));
+  // 12-hour clocks: 11:30 pm at -01:00 is 00:30 UTC the next day; 12:30 am stays
+  EXPECT_EQ(read("%d/%m/%Y %I:%M %p %z", "01/02/2020 11:30 pm -01:00"), ymd(2020, 2, 2));
+  EXPECT_EQ(read("%d/%m/%Y %I:%M %p %z", "01/02/2020 12:30 am -01:00"), ymd(2020, 2, 1));
+  EXPECT_EQ(read("%d/%m/%Y %I:%M %p %z", "01/02/2020 12:30 am +01:00"), ymd(2020, 1, 31));
+  // the year's edges: moved outside 0001..9999 is no date
+  EXPECT_EQ(read("%Y-%m-%d %H:%M%z", "9999-12-31 23:00-02:00"), std::nullopt);
+  EXPECT_EQ(read("%Y-%m-%d %H:%M%z", "0001-01-01 01:00+02:00"), std::nullopt);
+  // offsets that are none
+  EXPECT_EQ(read("%Y-%m-%d %H:%M%z", "2020-01-01 10:00+24:00"), std::nullopt);
+  EXPECT_EQ(read("%Y-%m-%d %H:%M%z", "2020-01-01 10:00+05:"), std::nullopt);
+  EXPECT_EQ(read("%Y-%m-%d %H:%M%z", "2020-01-01 10:00+5"), std::nullopt);
+  // a zone name is matched, not converted: the day as written
+  EXPECT_EQ(read("%Y-%m-%d %H:%M %Z", "2020-01-01 23:00 EST"), ymd(2020, 1, 1));
+  // the automatic layout: ISO times with an offset
+  const DateFormat automatic = DateFormat::automatic();
+  EXPECT_EQ(automatic.read("2021-01-04T23:30:00-05:00"), ymd(2021, 1, 5));
+  EXPECT_EQ(automatic.read("2021-01-05T04:30:00Z"), ymd(2021, 1, 5));
 }
 
 TEST(DateFormat, SpecsThatCannotNameADayAreRefused) {

@@ -46,6 +46,26 @@ TEST(Dates, RejectsInvalidDatesAndTrailingText) {
   EXPECT_EQ(try_parse_date("2020-01-02ZZ"), std::nullopt);
 }
 
+TEST(Dates, AnIsoTimeWithAUtcOffsetIsTheUtcDay) {
+  // each of these would be the day as written without the conversion
+  EXPECT_EQ(try_parse_date("2021-01-04T23:30:00-05:00"), ymd(2021, 1, 5));
+  EXPECT_EQ(try_parse_date("2021-01-04T23:30:00-0500"), ymd(2021, 1, 5));
+  EXPECT_EQ(try_parse_date("2021-01-04 23:30-05"), ymd(2021, 1, 5));
+  EXPECT_EQ(try_parse_date("2021-01-05T00:30:00+01:00"), ymd(2021, 1, 4));
+  EXPECT_EQ(try_parse_date("2021-01-01T05:00:00.5+05:30"), ymd(2020, 12, 31));
+  EXPECT_EQ(try_parse_date("2021-01-04T18:59:59-05:00"), ymd(2021, 1, 4));  // 23:59:59 UTC
+  EXPECT_EQ(try_parse_date("2021-01-04T23:59:60Z"), ymd(2021, 1, 4));       // a leap second
+  EXPECT_EQ(try_parse_date("2020-02-28T22:00:00-03:00"), ymd(2020, 2, 29));
+  // an offset needs a time, and two digits of hours
+  EXPECT_EQ(try_parse_date("2021-01-04+01:00"), std::nullopt);
+  EXPECT_EQ(try_parse_date("2021-01-04T10:00+1:00"), std::nullopt);
+  EXPECT_EQ(try_parse_date("2021-01-04T10:00+01:"), std::nullopt);
+  EXPECT_EQ(try_parse_date("2021-01-04T10:00+01:60"), std::nullopt);
+  EXPECT_EQ(try_parse_date("9999-12-31T23:00:00-01:00"), std::nullopt);  // past 9999-12-31
+  EXPECT_EQ(utc_day(ymd(2021, 1, 4), 0, 86'399), ymd(2021, 1, 3));
+  EXPECT_EQ(utc_day(ymd(2021, 1, 4), 86'400, 0), ymd(2021, 1, 4));
+}
+
 TEST(Dates, ParseDateErrorSaysWhatWasExpected) {
   try {
     parse_date("2021/01/02", "start date");

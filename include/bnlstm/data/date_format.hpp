@@ -2,7 +2,8 @@
 // How a file's date column is read: the layouts a user's files actually hold.
 //
 //   DateFormat::automatic()      ISO dates "2021-01-04", optionally with a time
-//                                ("2021-01-04T09:30:00Z", "2021-01-04 09:30"), read by the
+//                                ("2021-01-04T09:30:00Z", "2021-01-04 09:30",
+//                                "2021-01-04T23:30:00-05:00"), read by the
 //                                scanner of date.hpp; "2021-01" (the month's first day, as
 //                                pandas reads it); or Unix timestamps: an integer of 9 or 10
 //                                digits (seconds, 1973..2286) or 12 or 13 digits (milliseconds)
@@ -10,8 +11,11 @@
 //   DateFormat::from_spec("%b %d %Y") strftime-style codes, read by Howard Hinnant's date::parse
 //                                     ("Jan 1 2000"; %d and %m take one or two digits)
 //
-// Series are daily (date.hpp): a time of day is read and checked, then dropped; a timestamp is
-// the UTC day it falls on; a date with a UTC offset (%z) is the day as written.
+// Series are daily (date.hpp): a time of day without a UTC offset is read and checked, then
+// dropped (the day as written); a date and time with a UTC offset (%z, or "+01:00" / "Z" after
+// an ISO time) and a timestamp are the UTC day of that instant. A zone name (%Z) is matched but
+// not converted (abbreviations are ambiguous and no time zone database is read): the day as
+// written.
 //
 // hinnant-date 3.0.1 (Debian 12, built with ONLY_C_LOCALE) converts an uninitialized long double
 // to an integer whenever a seconds field (%S, %T, %r, %X, %c) is reached with the stream failed
