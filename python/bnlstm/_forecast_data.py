@@ -12,7 +12,7 @@ def _is_pandas(data, kind):
     return t.__module__.split(".")[0] == "pandas" and t.__name__ == kind
 
 
-def _arrays_of(data, dates, columns, date_col, what):
+def _arrays_of(data, dates, columns, date_col, date_format, what):
     """(label, days (T,) int64, values (T, C) float64 C-contiguous, names) of an array,
     a pandas DataFrame or Series."""
     if _is_pandas(data, "Series"):
@@ -39,7 +39,7 @@ def _arrays_of(data, dates, columns, date_col, what):
         except (TypeError, ValueError) as e:
             raise TypeError(f"{what}: data: the DataFrame's columns must be numbers "
                             f"({e})") from None
-        return "pandas DataFrame", _days_of(dates, len(values), what), values, names
+        return "pandas DataFrame", _days_of(dates, len(values), date_format, what), values, names
     if not isinstance(data, np.ndarray):
         raise TypeError(f"{what}: data: expected a CSV path, a numpy array or a pandas DataFrame, "
                         f"got {_type_name(data)}")
@@ -54,12 +54,26 @@ def _arrays_of(data, dates, columns, date_col, what):
         names = [columns] if isinstance(columns, str) else list(columns)
         if len(names) != values.shape[1] or not all(isinstance(n, str) for n in names):
             raise _core.Error(f"{what}: columns: expected {values.shape[1]} names, got {columns!r}")
-    return "numpy array", _days_of(dates, len(values), what), values, names
+    return "numpy array", _days_of(dates, len(values), date_format, what), values, names
 
 
-def _days_of(dates, rows, what):
+def _days_of(dates, rows, date_format, what):
+    """Days since 1970-01-01 (int64) of datetime64 dates, or of dates written as text, which the
+    library's date reader reads (bnlstm/data/date_format.hpp: the CSV reader's rules, with
+    date_format when given)."""
     if dates is None:
+        if date_format:
+            raise TypeError(f"{what}: date_format reads dates written as text; no dates given")
         return np.arange(rows, dtype=np.int64)
+    d = np.asarray(dates)
+    if d.dtype.kind in "US" or (d.dtype.kind == "O" and d.size and
+                                all(isinstance(x, str) for x in d.ravel())):
+        if d.shape != (rows,):
+            raise _core.Error(f"{what}: dates: expected {rows} dates, got shape {d.shape}")
+        return _core._parse_dates([str(x) for x in d], date_format or "", f"{what}: dates")
+    if date_format:
+        raise TypeError(f"{what}: date_format reads dates written as text; these dates are "
+                        f"{d.dtype}")
     try:
         d = np.asarray(dates).astype("datetime64[D]")
     except (TypeError, ValueError) as e:
@@ -72,9 +86,9 @@ def _days_of(dates, rows, what):
     return np.ascontiguousarray(d.astype(np.int64))
 
 
-def _series_of(label, days, values, names, wanted, start, end, what):
+def _series_of(label, days, values, names, wanted, start, end, freq, what):
     """The _core series of the wanted columns (by name, the CSV reader's rules), rows in
-    [start, end]."""
+    [start, end]; its frequency is freq when given, else inferred from the dates."""
     if wanted:
         index = []
         for w in wanted:
@@ -97,4 +111,4 @@ def _series_of(label, days, values, names, wanted, start, end, what):
         days, values = days[keep], values[keep]
     return _core._series_from_arrays(np.ascontiguousarray(days),
                                      np.ascontiguousarray(values, dtype=np.float64), names, label,
-                                     f"{what}: data")
+                                     freq or "", f"{what}: data")

@@ -19,7 +19,8 @@ _UINT64_MAX = 2**64 - 1
 
 class _Option(NamedTuple):
     default: Any
-    kind: str            # "int", "float", "bool", "choice", "text", "date", "columns"
+    kind: str            # "int", "float", "bool", "choice", "text", "date", "columns",
+                         # "date_format", "freq"
     low: Any = None      # int/float: the range; choice: the accepted strings
     high: Any = None
     low_open: bool = False   # float: (low, ...
@@ -40,6 +41,10 @@ TRAIN_OPTIONS: Dict[str, _Option] = {
     "start": _Option(None, "date"),
     "end": _Option(None, "date"),
     "strict": _Option(False, "bool"),
+    "date_format": _Option(None, "date_format"),
+    "series_col": _Option(None, "text"),
+    "series": _Option(None, "text"),
+    "freq": _Option(None, "freq"),
     # windows and split
     "look_back": _Option(1, "int", 1, 100_000),
     "horizon": _Option(1, "int", 1, 100_000),
@@ -89,11 +94,6 @@ CLI_ONLY_OPTIONS = {
     "gnuplot": "pictures",
     "plot_last": "pictures",
     "plot_step": "pictures",
-    # issue 12 part 1 (CSV layouts): in Python, read the file with pandas and pass the frame
-    "date_format": "fit(data): read the CSV with pandas (pd.to_datetime(format=...))",
-    "series_col": "fit(data): select the series with pandas (df[df.symbol == 'MSFT'])",
-    "series": "fit(data): select the series with pandas (df[df.symbol == 'MSFT'])",
-    "freq": "predict() dates business days; the CLI infers the frequency (issue 12)",
 }
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -150,8 +150,14 @@ def _check_option(where, name, value):
     if not isinstance(value, str):
         raise TypeError(f"{what}: expected a string, got {_type_name(value)} {value!r}")
     if not value.strip():
-        raise _core.Error(f"{what}: expected a {'date' if o.kind == 'date' else 'column name'}, "
-                          f"got an empty string")
+        expected = {"date": "a date", "date_format": "a date format", "freq": "a frequency"}
+        expected = expected.get(o.kind, "a series name" if name == "series" else "a column name")
+        raise _core.Error(f"{what}: expected {expected}, got an empty string")
+    if o.kind == "date_format":  # the library's check: "Forecaster: date_format: ..."
+        _core._check_date_format(value, where)
+        return value
+    if o.kind == "freq":  # "M" -> "month", as --freq
+        return _core._frequency_name(value, where)
     if o.kind == "date":
         try:
             if not _DATE.match(value):

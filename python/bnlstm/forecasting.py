@@ -3,7 +3,7 @@
     f = bnlstm.Forecaster(look_back=20, epochs=30, seed=7)   # `bnlstm train`'s options
     history = f.fit("prices.csv")          # or a numpy array, a pandas DataFrame, None = S&P 500
     f.evaluate()                           # the test part beside persistence, as a dict
-    f.predict()                            # the next business day(s) after the data
+    f.predict()                            # the next step(s) after the data, at its frequency
     f.save("model.safetensors")            # `bnlstm evaluate --model model.safetensors` reads it
     g = bnlstm.load("out/model.safetensors")   # a checkpoint written by `bnlstm train`
 
@@ -76,12 +76,16 @@ class History:
 
 class Forecast(NamedTuple):
     """The next `horizon` values after the data, as `bnlstm predict` prints them: dates
-    (H,) datetime64[D] (business days after last_date, no holiday calendar) and values (H,)
-    float64 in the data's units; last_date and last_value: the last observation."""
+    (H,) datetime64[D], the next steps of `frequency` after last_date (the same dates as
+    `bnlstm predict` for the same checkpoint and data), and values (H,) float64 in the data's
+    units, at full precision (the CLI prints about six significant digits of the same numbers);
+    last_date and last_value: the last observation; frequency: "business" (Monday to Friday, no
+    holiday calendar), "day", "week", "month", "quarter" or "year"."""
     dates: np.ndarray
     values: np.ndarray
     last_date: np.datetime64
     last_value: float
+    frequency: str
 
 
 # --- the estimator --------------------------------------------------------------------------
@@ -98,7 +102,8 @@ class Forecaster:
     integer in [1, 100000], got 0".
 
     fit(data) trains (Keras' model.fit); evaluate() judges the test part beside persistence
-    (`bnlstm evaluate`); predict() forecasts the days after the data (`bnlstm predict`);
+    (`bnlstm evaluate`); predict() forecasts the steps after the data at its frequency
+    (`bnlstm predict`);
     save(path) / bnlstm.load(path) use the checkpoints of the command-line tool.
     """
 
@@ -141,14 +146,19 @@ class Forecaster:
     def fit(self, data=None, *, dates=None, columns=None, callback=None) -> History:
         """Trains a new model on `data` and returns its History (also kept as self.history).
 
-        data: a CSV path (read as `bnlstm train --data` reads it, with date_col, value_col,
-        target_col, start, end, strict); None: the built-in S&P 500 (as train without --data);
-        a numpy array (T,) or (T, C) with `dates` (T,) (datetime64 or "YYYY-MM-DD" strings;
-        default: consecutive days from 1970-01-01) and `columns` (C names; default "value" for
-        (T,), "col0".."colC-1" for (T, C)); a pandas DataFrame (dates: the date_col column, else
-        a DatetimeIndex) or Series. Arrays are copied; values must be finite, dates increasing;
-        start/end cut them too. Without value_col/target_col an array or frame must have a
-        single column (a CSV: the close column, as the CLI).
+        data: a CSV path (read as `bnlstm train --data` reads it, with the options date_col,
+        value_col, target_col, start, end, strict, date_format, series_col, series and freq);
+        None: the built-in S&P 500 (as train without --data); a numpy array (T,) or (T, C) with
+        `dates` (T,) (datetime64, or strings read by the CSV reader's rules: ISO dates, with
+        date_format any layout; default: consecutive days from 1970-01-01) and `columns` (C
+        names; default "value" for (T,), "col0".."colC-1" for (T, C)); a pandas DataFrame (dates:
+        the date_col column, else a DatetimeIndex) or Series. Arrays are copied; values must be
+        finite, dates increasing; start/end cut them too. Without value_col/target_col an array
+        or frame must have a single column (a CSV: the close column, as the CLI). series_col and
+        series select rows of a CSV only (select a DataFrame's rows before fit).
+
+        The frequency of the rows (freq, else inferred from the dates as `bnlstm train` infers
+        it) is saved with the model and dates predict()'s forecasts.
 
         callback(epoch, logs): called after every epoch (epoch 0, the starting weights,
         included) with logs {"loss": train loss, "val_loss": validation loss (key "test_loss"
@@ -180,7 +190,9 @@ class Forecaster:
         history = History(json.loads(history_json))
         test = json.loads(info.pop("test"))
         info["test"] = test
-        model.set_provenance(*source)
+        o = self._options
+        model.set_provenance(*source, o["date_format"] or "", o["series_col"] or "",
+                             o["series"] or "", series)
         model.training_json = json.dumps(_training_json(self._options, settings, history, info))
         self._model, self._series, self._source = model, series, source
         self.history, self.info = history, info
@@ -197,14 +209,20 @@ class Forecaster:
                                 "its own (date_col, value_col, target_col)")
             path = sp500_path() if data is None else os.fspath(data)
             series = _core._series_from_csv(path, o["date_col"] or "", load, o["start"], o["end"],
-                                            o["strict"])
+                                            o["strict"], o["date_format"] or "",
+                                            o["series_col"] or "", o["series"] or "",
+                                            o["freq"] or "", "Forecaster.fit")
             # "" stands for the built-in data in checkpoints, as with the CLI
             source = ("" if data is None else path, o["date_col"] or "", o["start"], o["end"])
             return series, source
+        if o["series_col"] or o["series"]:
+            raise TypeError("Forecaster.fit: series_col and series select rows of a CSV file; "
+                            "select the rows of an array or DataFrame before fit (e.g. "
+                            "df[df['symbol'] == 'MSFT'])")
         label, days, values, names = _arrays_of(data, dates, columns, o["date_col"],
-                                                "Forecaster.fit")
+                                                o["date_format"], "Forecaster.fit")
         series = _series_of(label, days, values, names, load, o["start"], o["end"],
-                            "Forecaster.fit")
+                            o["freq"], "Forecaster.fit")
         return series, (label, "", o["start"], o["end"])
 
     def _column_settings_for(self):
@@ -221,15 +239,28 @@ class Forecaster:
                                "bnlstm.load(path) first")
         return self._model
 
-    def _data_for(self, what, data, dates, columns, date_col, start, end, strict):
+    def _data_for(self, what, data, dates, columns, date_col, start, end, strict, date_format,
+                  series_col, series):
         """The series a trained model is used on: the data given (the model's columns picked by
-        name), else the data of the last fit, else the checkpoint's own source (as the CLI)."""
+        name), else the data of the last fit, else the checkpoint's own source (as the CLI).
+        A CSV is read with the checkpoint's date format and series unless they are given."""
         model = self._model
         wanted = list(model.config["columns"])
-        if data is None and self._series is not None and (start, end, date_col) == (None,) * 3:
+        given = (start, end, date_col, date_format, series_col, series)
+        if data is None and self._series is not None and given == (None,) * 6:
             return self._series
+        p = model.provenance
+        for name, value in (("date_format", date_format), ("series_col", series_col),
+                            ("series", series)):
+            if value is not None:
+                _check_option(what, name, value)
+        # how the checkpoint's file was read, unless said otherwise (as `bnlstm evaluate`)
+        fmt = date_format if date_format is not None else p["date_format"]
+        column = series_col if series_col is not None else p["series_column"]
+        name = series if series is not None else (p["series"] if column == p["series_column"]
+                                                  else None)
+        csv_args = (fmt, column or "", name or "", "", what)
         if data is None:
-            p = model.provenance
             path = p["source"]
             if path == "":
                 path = sp500_path()
@@ -242,15 +273,20 @@ class Forecaster:
             date_col = date_col if date_col is not None else p["date_column"]
             start = start if start is not None else p["start"]
             end = end if end is not None else p["end"]
-            return _core._series_from_csv(path, date_col, wanted, start, end, strict)
+            return _core._series_from_csv(path, date_col, wanted, start, end, strict, *csv_args)
         if isinstance(data, (str, os.PathLike)):
             return _core._series_from_csv(os.fspath(data), date_col or "", wanted, start, end,
-                                          strict)
-        label, days, values, names = _arrays_of(data, dates, columns, date_col, what)
-        return _series_of(label, days, values, names, wanted, start, end, what)
+                                          strict, *csv_args)
+        if series_col or series:
+            raise TypeError(f"{what}: series_col and series select rows of a CSV file; select "
+                            f"the rows of an array or DataFrame first")
+        label, days, values, names = _arrays_of(data, dates, columns, date_col, date_format,
+                                                what)
+        return _series_of(label, days, values, names, wanted, start, end, None, what)
 
     def evaluate(self, data=None, *, part="test", train_size=None, val_size=None, season=None,
-                 dates=None, columns=None, date_col=None, start=None, end=None, strict=False):
+                 dates=None, columns=None, date_col=None, start=None, end=None, strict=False,
+                 date_format=None, series_col=None, series=None):
         """The model's errors on a part of the data beside persistence (and seasonal naive with
         a season): the table `bnlstm evaluate` prints, as the dict metrics.json holds under
         "test" ({"label", "forecasts", "model": {"mse_scaled", "rmse", "mae", "mape", "mase"},
@@ -260,7 +296,10 @@ class Forecaster:
         data: as in fit (default: the data of the last fit, else the checkpoint's own source);
         part: "test", "validation", "train" or "all"; train_size, val_size: another split
         (default: the training split); season: rows of the seasonal-naive baseline (default:
-        the one trained with). After fit, evaluate() equals `bnlstm train`'s table.
+        the one trained with). date_col, start, end, strict, date_format, series_col, series:
+        how a CSV is read, as fit's options of the same names (default: as the checkpoint's
+        data was read; `bnlstm evaluate`'s --date-col ... --series). After fit, evaluate()
+        equals `bnlstm train`'s table.
         """
         model = self._require_model("evaluate")
         if part not in ("test", "validation", "train", "all"):
@@ -274,20 +313,32 @@ class Forecaster:
             raise _core.Error(f"Forecaster.evaluate: val_size: expected train_size + val_size < 1, "
                               f"got {fractions[0]} + {fractions[1]}")
         season = -1 if season is None else _check_option("Forecaster.evaluate", "season", season)
-        series = self._data_for("Forecaster.evaluate", data, dates, columns, date_col, start, end,
-                                strict)
-        return json.loads(model.evaluate(series, part, fractions[0], fractions[1], season))
+        rows = self._data_for("Forecaster.evaluate", data, dates, columns, date_col, start, end,
+                              strict, date_format, series_col, series)
+        return json.loads(model.evaluate(rows, part, fractions[0], fractions[1], season))
 
     def predict(self, data=None, *, dates=None, columns=None, date_col=None, start=None, end=None,
-                strict=False) -> Forecast:
+                strict=False, date_format=None, series_col=None, series=None,
+                freq=None) -> Forecast:
         """The next `horizon` values after the last date of `data` (default: the data of the
-        last fit, else the checkpoint's source), as `bnlstm predict` prints them."""
+        last fit, else the checkpoint's source), as `bnlstm predict` prints them: a Forecast
+        (dates, values at full precision, last_date, last_value, frequency).
+
+        data, dates, columns, date_col, start, end, strict, date_format, series_col, series: as
+        in evaluate(). freq: the frequency of the forecasts' dates ("business", "day", "week",
+        "month", "quarter", "year" or an alias such as "M"; `bnlstm predict --freq`); default:
+        the one the model was trained with (inferred from its dates, or fit's freq), else the one
+        inferred from `data`'s dates. A monthly model's next date is a month after the last one;
+        a business-day model's the next weekday.
+        """
         model = self._require_model("predict")
-        series = self._data_for("Forecaster.predict", data, dates, columns, date_col, start, end,
-                                strict)
-        days, values, last_value = model.predict(series)
-        last = series.dates[-1].astype("datetime64[D]")
-        return Forecast(days.astype("datetime64[D]"), values, last, float(last_value))
+        if freq is not None:
+            freq = _check_option("Forecaster.predict", "freq", freq)
+        rows = self._data_for("Forecaster.predict", data, dates, columns, date_col, start, end,
+                              strict, date_format, series_col, series)
+        days, values, last_value, frequency = model.predict(rows, freq or "")
+        last = rows.dates[-1].astype("datetime64[D]")
+        return Forecast(days.astype("datetime64[D]"), values, last, float(last_value), frequency)
 
     def save(self, path):
         """Writes the model as `bnlstm train` writes out/model.safetensors (network, scaler,
@@ -331,6 +382,11 @@ def load(path) -> Forecaster:
     options["target_col"] = names[config["target_column"]]
     p = model.provenance
     options["train_size"] = p["train_size"]
+    # how the checkpoint's file was read: fit() on the loaded Forecaster reads files the same way
+    for option, key in (("date_format", "date_format"), ("series_col", "series_column"),
+                        ("series", "series")):
+        if p[key]:
+            options[option] = p[key]
     if p["val_size"] > 0:
         options["val_size"] = p["val_size"]
     try:

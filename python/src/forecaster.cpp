@@ -31,6 +31,7 @@
 #include "bnlstm/train/evaluation.hpp"
 #include "bnlstm/train/memory_estimate.hpp"
 #include "bnlstm/train/workflow.hpp"
+#include "csv_reading.hpp"
 
 namespace bnlstm::python {
 
@@ -38,9 +39,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// A loaded series (price units) and, for a CSV, the reader's summary line and warnings.
+// A loaded series (price units), how often its rows come (given as freq, else inferred from the
+// dates; nullopt: irregular, median_gap days apart) and, for a CSV, the reader's summary line
+// and warnings.
 struct PySeries {
   Series series;
+  std::optional<Frequency> frequency;
+  Index median_gap = 0;
   std::string summary;
   std::vector<std::string> warnings;
 };
@@ -62,32 +67,42 @@ py::array days_array(const std::vector<Date>& dates) {
   return copy_array(days.data(), Shape{py::ssize_t(days.size())});
 }
 
-// The CSV as `bnlstm train --data` reads it (the CLI's CsvOptions, bad-row share included).
+// The CSV as `bnlstm train --data` reads it (the CLI's CsvOptions, bad-row share included),
+// with the data flags under their Python names (csv_reading.hpp).
 PySeries series_from_csv(const std::string& path, const std::string& date_col,
                          const std::vector<std::string>& value_cols,
                          const std::optional<std::string>& start,
-                         const std::optional<std::string>& end, bool strict) {
-  CsvOptions o;
-  o.date_column = date_col;
-  o.value_columns = value_cols;
-  o.start = date_arg(start, "start");
-  o.end = date_arg(end, "end");
-  o.strict = strict;
+                         const std::optional<std::string>& end, bool strict,
+                         const std::string& date_format, const std::string& series_col,
+                         const std::string& series, const std::string& freq,
+                         const std::string& what) {
+  CsvArgs a;
+  a.path = path;
+  a.date_col = date_col;
+  a.value_cols = value_cols;
+  a.start = start;
+  a.end = end;
+  a.strict = strict;
+  a.date_format = date_format;
+  a.series_col = series_col;
+  a.series = series;
+  a.freq = freq;
+  LoadedCsv csv = load_csv_args(a, what);
   PySeries s;
-  LoadReport report;
-  {
-    py::gil_scoped_release nogil;
-    s.series = load_csv(path, o, &report);
-  }
-  s.summary = report.summary();
-  s.warnings = report.warnings;
+  s.series = std::move(csv.series);
+  s.frequency = csv.report.frequency;
+  s.median_gap = csv.report.median_gap;
+  s.summary = csv.report.summary();
+  s.warnings = std::move(csv.report.warnings);
   return s;
 }
 
 // days (T,) int64 days since 1970-01-01, strictly increasing; values (T, C) float64, finite.
 PySeries series_from_arrays(const py::array_t<int64_t, py::array::c_style>& days,
                             const py::handle& values_obj, const std::vector<std::string>& columns,
-                            const std::string& source, const std::string& what) {
+                            const std::string& source, const std::string& freq,
+                            const std::string& what) {
+  const std::optional<Frequency> given = frequency_arg(freq, what);
   const InArray<double> values = input_array<double>(values_obj, what + ": values", {2});
   const Index T = values.dim(0), C = values.dim(1);
   if (days.ndim() != 1 || days.shape(0) != T)
@@ -110,8 +125,13 @@ PySeries series_from_arrays(const py::array_t<int64_t, py::array::c_style>& days
     s.series.dates.push_back(Date(std::chrono::days(d[t])));
   }
   s.series.values = values.matrix(T, C);
-  s.summary = source + ": " + std::to_string(T) + " rows, " + format_date(s.series.dates.front()) +
-              ".." + format_date(s.series.dates.back());
+  s.frequency = given ? given : infer_frequency(s.series.dates);
+  s.median_gap = median_gap_days(s.series.dates);
+  s.summary =
+      source + ": " + std::to_string(T) + " rows, " + format_date(s.series.dates.front()) + ".." +
+      format_date(s.series.dates.back()) + ", " +
+      (s.frequency ? std::string(frequency_adjective(*s.frequency))
+                   : "irregular dates (median gap " + std::to_string(s.median_gap) + " days)");
   return s;
 }
 
@@ -297,9 +317,27 @@ std::string evaluate(PyModel& m, const PySeries& data, const std::string& part, 
   return comparison_json(evaluate_range(f, w, range, part, baselines).comparison);
 }
 
-// `bnlstm predict`: the next `horizon` values after the series' last date, on business days.
-py::tuple predict(PyModel& m, const PySeries& data) {
+// The frequency the dates after a series are made with, as `bnlstm predict` chooses it: freq
+// when given, else the one the checkpoint was trained with, else the one inferred from the
+// series' dates; irregular dates and no freq: an error naming freq (the CLI names --freq).
+Frequency forecast_frequency(const Forecaster& f, const PySeries& data, const std::string& freq,
+                             const std::string& what) {
+  if (const auto given = frequency_arg(freq, what)) return *given;
+  if (!f.data().frequency.empty())
+    if (const auto saved = parse_frequency(f.data().frequency)) return *saved;
+  if (data.frequency) return *data.frequency;
+  throw Error(what + ": " + data.series.source + ": cannot tell how often the rows come (" +
+              (data.series.rows() < 2 ? std::string("a single row")
+                                      : "median gap " + std::to_string(data.median_gap) + " days") +
+              "); name it with freq='business'|'day'|'week'|'month'|'quarter'|'year'");
+}
+
+// `bnlstm predict`: the next `horizon` values after the series' last date, dated with the
+// model's frequency (forecast_frequency). Returns (dates, values, last observed value, the
+// frequency's name).
+py::tuple predict(PyModel& m, const PySeries& data, const std::string& freq) {
   Busy busy(m.guard, "Forecaster.predict");
+  const Frequency frequency = forecast_frequency(m.forecaster, data, freq, "Forecaster.predict");
   MatrixD prices;
   std::vector<Date> dates;
   double last_value = 0;
@@ -308,11 +346,11 @@ py::tuple predict(PyModel& m, const PySeries& data) {
     const Windows w = m.forecaster.windows(data.series);
     const std::vector<Index> origin{w.origins() - 1};
     prices = m.forecaster.predict_prices(w, origin);
-    dates = next_business_days(data.series.dates.back(), w.horizon());
+    dates = next_dates(data.series.dates.back(), frequency, w.horizon());
     last_value = w.last_observed_price(origin[0]);
   }
   return py::make_tuple(days_array(dates), copy_array(prices.data(), Shape{prices.cols()}),
-                        last_value);
+                        last_value, std::string(frequency_name(frequency)));
 }
 
 py::dict provenance(const Forecaster& f) {
@@ -321,6 +359,10 @@ py::dict provenance(const Forecaster& f) {
   d["source"] = p.source;
   d["source_absolute"] = p.source_absolute;
   d["date_column"] = p.date_column;
+  d["date_format"] = p.date_format;
+  d["series_column"] = p.series_column;
+  d["series"] = p.series;
+  d["frequency"] = p.frequency.empty() ? py::object(py::none()) : py::object(py::str(p.frequency));
   d["start"] = p.start ? py::object(py::str(format_date(*p.start))) : py::object(py::none());
   d["end"] = p.end ? py::object(py::str(format_date(*p.end))) : py::object(py::none());
   d["first"] = format_date(p.first);
@@ -360,14 +402,21 @@ void bind_forecaster(py::module_& m) {
           })
       .def_property_readonly("columns", [](const PySeries& s) { return s.series.columns; })
       .def_property_readonly("source", [](const PySeries& s) { return s.series.source; })
+      .def_property_readonly("frequency",
+                             [](const PySeries& s) -> py::object {
+                               if (!s.frequency) return py::none();
+                               return py::str(std::string(frequency_name(*s.frequency)));
+                             })
       .def_property_readonly("rows", [](const PySeries& s) { return s.series.rows(); })
       .def_readonly("summary", &PySeries::summary)
       .def_readonly("warnings", &PySeries::warnings);
 
   m.def("_series_from_csv", &series_from_csv, py::arg("path"), py::arg("date_col"),
-        py::arg("value_cols"), py::arg("start"), py::arg("end"), py::arg("strict"));
+        py::arg("value_cols"), py::arg("start"), py::arg("end"), py::arg("strict"),
+        py::arg("date_format"), py::arg("series_col"), py::arg("series"), py::arg("freq"),
+        py::arg("what"));
   m.def("_series_from_arrays", &series_from_arrays, py::arg("days"), py::arg("values"),
-        py::arg("columns"), py::arg("source"), py::arg("what"));
+        py::arg("columns"), py::arg("source"), py::arg("freq"), py::arg("what"));
   m.def(
       "_select_columns",
       [](const std::vector<std::string>& value_cols, const std::string& target_col) {
@@ -382,7 +431,7 @@ void bind_forecaster(py::module_& m) {
   py::class_<PyModel>(m, "_Model", "A trained forecaster (internal; use bnlstm.Forecaster)")
       .def("evaluate", &evaluate, py::arg("data"), py::arg("part"), py::arg("train_size"),
            py::arg("val_size"), py::arg("season"))
-      .def("predict", &predict, py::arg("data"))
+      .def("predict", &predict, py::arg("data"), py::arg("freq"))
       .def(
           "save",
           [](PyModel& m, const std::string& path) {
@@ -394,7 +443,9 @@ void bind_forecaster(py::module_& m) {
       .def(
           "set_provenance",
           [](PyModel& m, const std::string& source, const std::string& date_column,
-             const std::optional<std::string>& start, const std::optional<std::string>& end) {
+             const std::optional<std::string>& start, const std::optional<std::string>& end,
+             const std::string& date_format, const std::string& series_column,
+             const std::string& series, const PySeries& data) {
             DataProvenance& p = m.forecaster.data();
             p.source = source;
             std::error_code ec;
@@ -402,8 +453,14 @@ void bind_forecaster(py::module_& m) {
             p.date_column = date_column;
             p.start = date_arg(start, "start");
             p.end = date_arg(end, "end");
+            // how the file was read, and how often its rows come, as `bnlstm train` records them
+            p.date_format = date_format;
+            p.series_column = series_column;
+            p.series = series;
+            p.frequency = data.frequency ? std::string(frequency_name(*data.frequency)) : "";
           },
-          py::arg("source"), py::arg("date_column"), py::arg("start"), py::arg("end"))
+          py::arg("source"), py::arg("date_column"), py::arg("start"), py::arg("end"),
+          py::arg("date_format"), py::arg("series_column"), py::arg("series"), py::arg("data"))
       .def_property(
           "training_json", [](const PyModel& m) { return m.forecaster.training_json(); },
           [](PyModel& m, const std::string& j) { m.forecaster.training_json() = j; })
