@@ -190,6 +190,9 @@ class Forecaster:
         history = History(json.loads(history_json))
         test = json.loads(info.pop("test"))
         info["test"] = test
+        # the CLI's "data:" line: rows, range, frequency, skipped rows
+        info["data"] = series.summary
+        info["frequency"] = series.frequency
         o = self._options
         model.set_provenance(*source, o["date_format"] or "", o["series_col"] or "",
                              o["series"] or "", series)

@@ -51,6 +51,7 @@ LoadedCsv load_csv_args(const CsvArgs& a, const std::string& what) {
   o.strict = a.strict;
   o.max_bad_share = a.max_bad_share;
   o.date_format = date_format_arg(a.date_format, what);
+  o.date_format_setting = "date_format=";  // the hint for an unread date names the keyword
   if (!a.series.empty() && a.series_col.empty())
     throw Error(what + ": series=" + py_str(a.series) +
                 ": expected series_col too (the column naming each row's series)");

@@ -64,12 +64,11 @@ void bind_data(py::module_& m) {
         for (size_t i = 0; i < texts.size(); ++i) {
           const std::optional<Date> d = format.read(texts[i]);
           if (!d) {
-            // the CSV reader's hint, with the keyword for the flag
+            // the CSV reader's hint, naming the keyword
             std::string hint;
-            const std::string flag = "--date-format ";
             if (format.is_automatic())
-              if (const std::string f = suggest_date_format(texts[i]); f.rfind(flag, 0) == 0)
-                hint = " (date_format=" + f.substr(flag.size()) + " reads it)";
+              if (const std::string f = suggest_date_format(texts[i], "date_format="); !f.empty())
+                hint = " (" + f + " reads it)";
             throw Error(what + ": row " + std::to_string(i) + ": expected " + format.expected() +
                         ", got '" + printable(texts[i]) + "'" + hint);
           }

@@ -315,7 +315,8 @@ Series parse_csv(std::string_view text, std::string_view source, const CsvOption
       // the first bad date of an automatic read names a --date-format that reads it
       if (options.date_format.is_automatic() && !date_hint_tried) {
         date_hint_tried = true;
-        if (const std::string hint = suggest_date_format(date_text); !hint.empty())
+        if (const std::string hint = suggest_date_format(date_text, options.date_format_setting);
+            !hint.empty())
           what += " (" + hint + " reads it)";
       }
       bad(rep.bad_date, what);

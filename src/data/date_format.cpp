@@ -352,22 +352,21 @@ std::string DateFormat::expected() const {
   }
 }
 
-std::string suggest_date_format(std::string_view text) {
+std::string suggest_date_format(std::string_view text, std::string_view setting) {
+  const std::string name(setting);
   const std::string_view t = trimmed(text);
   if (t.empty()) return "";
   auto reads = [&](const char* codes) { return read_codes(t, codes, "").has_value(); };
   for (const char* codes :
        {"%b %d %Y", "%b %d, %Y", "%d %b %Y", "%a, %d %b %Y", "%Y/%m/%d", "%d.%m.%Y", "%Y%m%d"})
-    if (reads(codes)) return std::string("--date-format '") + codes + "'";
+    if (reads(codes)) return name + "'" + codes + "'";
   // day and month orders that both read: name both
   for (auto [first, second] : {std::pair{"%m/%d/%Y", "%d/%m/%Y"}, std::pair{"%m-%d-%Y", "%d-%m-%Y"},
                                std::pair{"%m/%d/%y", "%d/%m/%y"}}) {
     const bool a = reads(first), b = reads(second);
-    if (a && b)
-      return std::string("--date-format '") + first + "' (or '" + second +
-             "' if the day comes first)";
-    if (a) return std::string("--date-format '") + first + "'";
-    if (b) return std::string("--date-format '") + second + "'";
+    if (a && b) return name + "'" + first + "' (or '" + second + "' if the day comes first)";
+    if (a) return name + "'" + first + "'";
+    if (b) return name + "'" + second + "'";
   }
   return "";
 }

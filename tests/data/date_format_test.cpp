@@ -137,6 +137,10 @@ TEST(DateFormat, SuggestsALayoutThatReadsAnUnknownDate) {
             "--date-format '%m/%d/%Y' (or '%d/%m/%Y' if the day comes first)");
   EXPECT_EQ(suggest_date_format("2021-13-01"), "");
   EXPECT_EQ(suggest_date_format("yesterday"), "");
+  // named as the front end names the setting (Python's keyword)
+  EXPECT_EQ(suggest_date_format("Jan 1 2000", "date_format="), "date_format='%b %d %Y'");
+  EXPECT_EQ(suggest_date_format("01/02/2000", "date_format="),
+            "date_format='%m/%d/%Y' (or '%d/%m/%Y' if the day comes first)");
 }
 
 }  // namespace

@@ -51,7 +51,7 @@ def test_read_csv_date_format_errors():
         bnlstm.datasets.read_csv(STOCKS, date_format="%H:%M", series_col="symbol", series="MSFT")
     # without it, the reader names a format that reads the dates
     with pytest.raises(bnlstm.Error, match=r"stocks.csv: no valid rows .*got 'Jan 1 2000' "
-                                           r"\(--date-format '%b %d %Y' reads it\)\)$"):
+                                           r"\(date_format='%b %d %Y' reads it\)\)$"):
         bnlstm.datasets.read_csv(STOCKS, series_col="symbol", series="MSFT")
     with raises(TypeError, "read_csv: date_format: expected a string, got int 3"):
         bnlstm.datasets.read_csv(STOCKS, date_format=3)
@@ -73,6 +73,16 @@ def test_read_csv_series_selection_errors():
     with raises(bnlstm.Error, STOCKS + ": no series 'TSLA' in column 'symbol' (it holds MSFT, "
                 "AMZN, IBM, GOOG, AAPL)"):
         bnlstm.datasets.read_csv(STOCKS, date_format=f, series_col="symbol", series="TSLA")
+
+
+def test_read_csv_date_and_value_columns_by_name():
+    # --date-col and --value-col: date_col and value_cols
+    s = bnlstm.datasets.read_csv(CO2, date_col="Date", value_cols=["adjusted CO2", "CO2"])
+    assert s.columns == ["adjusted CO2", "CO2"] and s.values[0].tolist() == [314.44, 315.70]
+    custom = str(FIXTURES / "custom.csv")
+    with raises(bnlstm.Error, custom + ": no date column 'nope' (available: 'Trade Date', 'Note', "
+                "'Price (USD)', 'Shares')"):
+        bnlstm.datasets.read_csv(custom, date_col="nope")
 
 
 def test_read_csv_frequency_inferred_or_given():
@@ -182,6 +192,8 @@ def test_a_monthly_model_predicts_months_as_the_cli_does(tmp_path):
     f.fit(CO2)
     forecast = f.predict()
     assert forecast.frequency == "month" and str(forecast.last_date) == "2020-04-01"
+    assert f.info["frequency"] == "month"
+    assert f.info["data"] == CO2 + ": 741 rows 1958-03-01..2020-04-01, monthly"
     # a month after the last date, not the next business days (2020-04-02, -03, -06, -07)
     expected = ["2020-05-01", "2020-06-01", "2020-07-01", "2020-08-01"]
     assert [str(d) for d in forecast.dates] == expected

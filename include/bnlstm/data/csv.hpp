@@ -62,6 +62,9 @@ class SeveralSeriesError : public Error {
 struct CsvOptions {
   // How dates are written (date_format.hpp); default: ISO dates or Unix timestamps.
   DateFormat date_format = DateFormat::automatic();
+  // How the hint for an unread date names the date format setting (suggest_date_format):
+  // "--date-format " (the command-line tool), "date_format=" (Python).
+  std::string date_format_setting = "--date-format ";
   // Long format: the column naming each row's series, and the series to keep (both or neither).
   // Throws SeveralSeriesError for a series column without a series, bnlstm::Error for a series
   // the column does not hold (listing those it holds).

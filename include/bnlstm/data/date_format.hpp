@@ -60,8 +60,9 @@ class DateFormat {
 };
 
 // For a date that did not read in the automatic layout: the first of a few common layouts that
-// reads it, as a hint for messages ("--date-format '%b %d %Y'"), or "" when none does. Day-month
-// orders that could be either ("01/02/2000") are named both ways.
-std::string suggest_date_format(std::string_view text);
+// reads it, as a hint for messages, after `setting`, the way the front end names the date format
+// ("--date-format '%b %d %Y'"; Python: "date_format='%b %d %Y'"), or "" when none does.
+// Day-month orders that could be either ("01/02/2000") are named both ways.
+std::string suggest_date_format(std::string_view text, std::string_view setting = "--date-format ");
 
 }  // namespace bnlstm
