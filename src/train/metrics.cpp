@@ -103,17 +103,48 @@ std::string number_or_na(double x, const char* format) {
   return std::isnan(x) ? std::string("n/a") : fmt::format(fmt::runtime(format), x);
 }
 
-std::string row(const std::string& name, const ForecastErrors& e, size_t width) {
-  return fmt::format("{:<{}}{:>13.7f}{:>12.4f}{:>12.4f}{:>9}{:>8}\n", name, width, e.mse_scaled,
-                     e.rmse, e.mae, number_or_na(e.mape, "{:.2f}%"), number_or_na(e.mase, "{:.3f}"));
+// Decimals of the errors in the data's units (RMSE, MAE): 4, or more when the smallest of them
+// is below 0.01, so that each keeps three significant digits (a series in the thousandths would
+// otherwise print "RMSE 0.0001 vs 0.0001"). A column is wide enough for them.
+struct Units {
+  int decimals = 4;
+  int width = 12;
+};
+
+Units units_of(const ForecastComparison& c) {
+  double smallest = HUGE_VAL;
+  auto see = [&](double x) {
+    if (std::isfinite(x) && x > 0) smallest = std::min(smallest, x);
+  };
+  for (const ForecastErrors* e : {&c.model, &c.baseline}) {
+    see(e->rmse);
+    see(e->mae);
+  }
+  if (c.seasonal) {
+    see(c.seasonal->rmse);
+    see(c.seasonal->mae);
+  }
+  for (const auto* steps : {&c.model_steps, &c.baseline_steps, &c.seasonal_steps})
+    for (const ForecastErrors& e : *steps) see(e.rmse);
+  Units u;
+  if (smallest < HUGE_VAL)
+    u.decimals = std::clamp(2 - static_cast<int>(std::floor(std::log10(smallest))), 4, 12);
+  u.width = std::max(12, u.decimals + 5);
+  return u;
+}
+
+std::string row(const std::string& name, const ForecastErrors& e, size_t width, const Units& u) {
+  return fmt::format("{:<{}}{:>13.7f}{:>{}.{}f}{:>{}.{}f}{:>9}{:>8}\n", name, width, e.mse_scaled,
+                     e.rmse, u.width, u.decimals, e.mae, u.width, u.decimals,
+                     number_or_na(e.mape, "{:.2f}%"), number_or_na(e.mase, "{:.3f}"));
 }
 
 std::string verdict(const ForecastErrors& model, const ForecastErrors& base,
-                    const std::string& name) {
+                    const std::string& name, const Units& u) {
   const double rel = base.rmse > 0 ? 100.0 * (model.rmse / base.rmse - 1.0) : 0.0;
-  return fmt::format("verdict: the model {} {} (RMSE {:.4f} vs {:.4f}, {:+.1f}%)\n",
+  return fmt::format("verdict: the model {} {} (RMSE {:.{}f} vs {:.{}f}, {:+.1f}%)\n",
                      model.rmse < base.rmse ? "beats" : "does NOT beat", name, model.rmse,
-                     base.rmse, rel);
+                     u.decimals, base.rmse, u.decimals, rel);
 }
 
 }  // namespace
@@ -128,24 +159,28 @@ std::string format_comparison(const ForecastComparison& c) {
   size_t width = 32;
   for (const std::string* name : {&persistence_name, &seasonal_name})
     width = std::max(width, name->size() + 1);
-  std::string out = fmt::format("{:<{}}{:>13}{:>12}{:>12}{:>9}{:>8}\n",
+  const Units u = units_of(c);
+  std::string out = fmt::format("{:<{}}{:>13}{:>{}}{:>{}}{:>9}{:>8}\n",
                                 fmt::format("{} ({} forecasts)", c.label, c.model.count), width,
-                                "MSE(scaled)", "RMSE", "MAE", "MAPE", "MASE");
-  out += row("model", c.model, width);
-  out += row(persistence_name, c.baseline, width);
-  if (c.seasonal) out += row(seasonal_name, *c.seasonal, width);
-  out += verdict(c.model, c.baseline, "persistence");
-  if (c.seasonal) out += verdict(c.model, *c.seasonal, "seasonal naive");
+                                "MSE(scaled)", "RMSE", u.width, "MAE", u.width, "MAPE", "MASE");
+  out += row("model", c.model, width, u);
+  out += row(persistence_name, c.baseline, width, u);
+  if (c.seasonal) out += row(seasonal_name, *c.seasonal, width, u);
+  out += verdict(c.model, c.baseline, "persistence", u);
+  if (c.seasonal) out += verdict(c.model, *c.seasonal, "seasonal naive", u);
   // errors per horizon step
   if (c.model_steps.size() > 1) {
-    out += fmt::format("\n{:<8}{:>14}{:>14}{:>10}", "step", "RMSE model", "persistence", "ratio");
-    if (c.seasonal) out += fmt::format("{:>16}{:>10}", "seasonal naive", "ratio");
+    const int w = u.width + 2;
+    out += fmt::format("\n{:<8}{:>{}}{:>{}}{:>10}", "step", "RMSE model", w, "persistence", w,
+                       "ratio");
+    if (c.seasonal) out += fmt::format("{:>{}}{:>10}", "seasonal naive", w + 2, "ratio");
     out += "\n";
     for (size_t k = 0; k < c.model_steps.size(); ++k) {
       const double m = c.model_steps[k].rmse, p = c.baseline_steps[k].rmse;
-      out += fmt::format("{:<8}{:>14.4f}{:>14.4f}{:>9.3f}x", k + 1, m, p, m / p);
+      out += fmt::format("{:<8}{:>{}.{}f}{:>{}.{}f}{:>9.3f}x", k + 1, m, w, u.decimals, p, w,
+                         u.decimals, m / p);
       if (c.seasonal && k < c.seasonal_steps.size())
-        out += fmt::format("{:>16.4f}{:>9.3f}x", c.seasonal_steps[k].rmse,
+        out += fmt::format("{:>{}.{}f}{:>9.3f}x", c.seasonal_steps[k].rmse, w + 2, u.decimals,
                            m / c.seasonal_steps[k].rmse);
       out += "\n";
     }

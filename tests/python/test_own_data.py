@@ -252,9 +252,14 @@ def test_arrays_predict_with_their_own_frequency():
 
 # --- the numbers: CLI prints, Python returns --------------------------------------------------
 
-def test_evaluate_returns_full_precision_of_the_numbers_the_cli_prints(tmp_path):
+@pytest.mark.parametrize("scale", [1.0, 1e-5])
+def test_evaluate_returns_full_precision_of_the_numbers_the_cli_prints(tmp_path, scale):
+    # scale 1e-5: errors in the millionths, printed with more decimals (three significant digits)
+    s = bnlstm.datasets.read_csv(CO2, value_cols=["CO2"])
+    data = write(tmp_path, "co2.csv", "date,CO2\n" + "".join(
+        f"{d},{v * scale!r}\n" for d, v in zip(s.dates, s.values[:, 0])))
     f = bnlstm.Forecaster(target_col="CO2", hidden=4, epochs=2, look_back=3, seed=2)
-    f.fit(CO2)
+    f.fit(data)
     path = tmp_path / "co2.safetensors"
     f.save(path)
     printed = cli("evaluate", "--model", str(path)).stdout
@@ -267,4 +272,6 @@ def test_evaluate_returns_full_precision_of_the_numbers_the_cli_prints(tmp_path)
         text = cell.rstrip("%")
         decimals = len(text.split(".")[1]) if "." in text else 0
         assert text == f"{value:.{decimals}f}", (key, cell, value)  # MAPE is in percent
+        if key in ("rmse", "mae"):
+            assert len(text.lstrip("0.")) >= 3, cell  # three significant digits at least
     assert isinstance(ours["model"]["rmse"], float)

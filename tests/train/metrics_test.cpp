@@ -153,6 +153,24 @@ TEST(Metrics, TableShowsTheSeasonalBaselineAndTheStepsWhenThereAreSome) {
   EXPECT_TRUE(c.model_beats_seasonal());
 }
 
+TEST(Metrics, TableKeepsThreeSignificantDigitsOfSmallErrors) {
+  // a series in the thousandths: with 4 decimals both RMSEs would print 0.0001, MAE 0.0000
+  const MatrixD actual{{0.00287}, {0.00301}}, model{{0.00280}, {0.00312}},
+      naive{{0.00296}, {0.00288}};
+  ForecastComparison c;
+  c.label = "test";
+  c.model = forecast_errors(model, actual, model, actual);
+  c.baseline = forecast_errors(naive, actual, naive, actual);
+  const std::string table = format_comparison(c);
+  // RMSE sqrt((0.07^2 + 0.11^2) / 2) e-3 = 0.0000922, MAE 0.00009; baseline 0.000112, 0.00011
+  EXPECT_NE(table.find("(RMSE 0.0000922 vs 0.0001118, -17.5%)"), std::string::npos) << table;
+  EXPECT_NE(table.find("0.0000900"), std::string::npos) << table;
+  // errors of 0.01 and more keep 4 decimals (3.1623 above)
+  c.model = forecast_errors(MatrixD{{1.0}}, MatrixD{{1.5}}, MatrixD{{1.0}}, MatrixD{{1.5}});
+  c.baseline = c.model;
+  EXPECT_NE(format_comparison(c).find("(RMSE 0.5000 vs 0.5000, +0.0%)"), std::string::npos);
+}
+
 TEST(Metrics, RejectsMismatchedShapesAndEmptyInput) {
   const MatrixD a(3, 1), b(2, 1), empty(0, 1);
   EXPECT_THROW(forecast_errors(a, b, a, b), Error);
