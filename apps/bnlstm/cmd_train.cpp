@@ -2,7 +2,8 @@
 // test part beside the persistence forecast (and seasonal naive with --season). The pipeline
 // itself is the library's run_training (bnlstm/train/workflow.hpp), which the Python binding
 // calls too; this file parses flags, prints and writes. Writes into --out:
-//   model.safetensors  checkpoint (network, scaler, columns, data range; checkpoint.hpp)
+//   model.safetensors  checkpoint (network, scaler, columns, data range; checkpoint.hpp) and the
+//                      training state --resume continues from (resume.hpp)
 //   history.csv/json   training and validation (or test) loss per epoch, epoch 0 included
 //   metrics.json       test errors of the model and the baselines, per step, and the settings
 //   test_forecasts.csv origin, date, step, actual, predicted, persistence[, seasonal_naive]
@@ -32,6 +33,7 @@
 #include "flag_checks.hpp"
 #include "model_flags.hpp"
 #include "parallel.hpp"
+#include "train_start.hpp"
 #include "workflow_output.hpp"
 
 namespace bnlstm::cli {
@@ -50,6 +52,7 @@ struct TrainFlags {
   WindowFlags windows;
   ModelFlags model;
   OutputFlags output;
+  StartFlags start;
   Index plot_last = 0;
   Index plot_step = 1;
   int log_every = 10;
@@ -58,8 +61,11 @@ struct TrainFlags {
 
 void run_train(const CLI::App* cmd, TrainFlags& f) {
   // settings first: a bad flag fails before any work
-  const ForecastColumns columns = select_columns(f.data.value_cols, f.data.target_col);
+  ForecastColumns columns = select_columns(f.data.value_cols, f.data.target_col);
   TrainRunOptions options = run_options(cmd, f.model, f.windows, columns);
+  // --resume / --init-from: the checkpoint's settings (every rank reads the same file)
+  TrainStart start;
+  begin_start(start, cmd, f.start, options, columns);
   if (f.plot_step > options.data.windows.horizon)
     throw Error(fmt::format("--plot-step: expected a step <= --horizon {}, got {}",
                             options.data.windows.horizon, f.plot_step));
@@ -73,7 +79,7 @@ void run_train(const CLI::App* cmd, TrainFlags& f) {
 
   // data
   LoadReport report;
-  Series series = load_series(f.data, columns.load, &report);
+  Series series = load_start_series(start, f.data, columns, &report);
   check_validation_rows(options.data.split, series.rows());
   const std::string target_name = columns.load.empty()
                                       ? series.columns[0]
@@ -117,6 +123,7 @@ void run_train(const CLI::App* cmd, TrainFlags& f) {
           "validation: the test part (--validate-on-test, the notebook's protocol): early "
           "stopping and the kept epoch see the test rows; their loss is called the test loss\n");
     fmt::print("{}", describe_split(d.split, d.series.dates));
+    fmt::print("{}", describe_start(start, options));
     fmt::print("{}", describe_run(f.model, options, target_name, parameters));
     if (options.workers)
       fmt::print("data-parallel: {} ranks, every batch of {} windows split among them\n",
@@ -170,21 +177,31 @@ void run_train(const CLI::App* cmd, TrainFlags& f) {
   if (!out) return;
   Forecaster& forecaster = run.forecaster;
   DataProvenance& p = forecaster.data();
-  p.source = f.data.data;
-  p.source_absolute = f.data.data.empty() ? "" : fs::absolute(f.data.data).string();
-  p.date_column = f.data.date_col;
-  p.date_format = f.data.date_format;
-  p.series_column = f.data.series_col;
-  p.series = f.data.series;
+  // a resumed run keeps where the checkpoint's rows came from, except what the flags name anew
+  const bool resumed = start.resume.has_value();
+  if (!resumed || !f.data.data.empty()) {
+    p.source = f.data.data;
+    p.source_absolute = f.data.data.empty() ? "" : fs::absolute(f.data.data).string();
+  }
+  const auto set = [&](std::string& field, const std::string& flag) {
+    if (!resumed || !flag.empty()) field = flag;
+  };
+  set(p.date_column, f.data.date_col);
+  set(p.date_format, f.data.date_format);
+  set(p.series_column, f.data.series_col);
+  set(p.series, f.data.series);
   p.frequency = report.frequency ? std::string(frequency_name(*report.frequency)) : "";
-  p.start = parse_date_flag("--start", f.data.start);  // checked while parsing
-  p.end = parse_date_flag("--end", f.data.end);
-  forecaster.training_json() =
-      training_json(f.model, options, history, run.persistence_validation_loss, run.seconds);
+  if (!resumed || !f.data.start.empty())
+    p.start = parse_date_flag("--start", f.data.start);  // checked while parsing
+  if (!resumed || !f.data.end.empty()) p.end = parse_date_flag("--end", f.data.end);
+  forecaster.training_json() = with_start(
+      training_json(f.model, options, history, run.persistence_validation_loss, run.seconds),
+      start);
 
   const fs::path dir = out->path();  // the staging folder until commit()
   std::vector<fs::path> written;
-  save_checkpoint(dir / "model.safetensors", forecaster);
+  // the model and, for --resume, where its training stopped
+  save_training_checkpoint(dir / "model.safetensors", forecaster, run.state);
   written.push_back("model.safetensors");
   history.save(dir / "history.csv", dir / "history.json");
   written.push_back("history.csv");
@@ -239,6 +256,7 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_flag("--quiet", f->quiet, "Print only the final table");
   add_output_flags(cmd, f->output, "out");
+  add_start_flags(cmd, f->start);
   cmd->add_option("--plot-last", f->plot_last,
                   "test_forecasts picture: only the last N forecasts (0 = all)")
       ->type_name("N")

@@ -72,6 +72,13 @@ TrainOptions train_options(const ModelFlags& f) {
   return o;
 }
 
+// The --optimizer name of the run's optimizer (SGD with momentum is "momentum"): from the options,
+// which --resume takes from the checkpoint.
+std::string optimizer_label(const TrainOptions& o) {
+  if (o.optimizer == OptimizerKind::sgd && o.optimizer_config.momentum > 0) return "momentum";
+  return to_string(o.optimizer);
+}
+
 }  // namespace
 
 std::string to_string(OptimizerFlag o) {
@@ -228,14 +235,14 @@ TrainRunOptions run_options(const CLI::App* cmd, ModelFlags& m, WindowFlags& w,
   return o;
 }
 
-std::string training_json(const ModelFlags& f, const TrainRunOptions& run, const TrainingHistory& h,
-                          double persistence_loss, double seconds) {
+std::string training_json(const ModelFlags& /*flags*/, const TrainRunOptions& run,
+                          const TrainingHistory& h, double persistence_loss, double seconds) {
   const TrainOptions& o = run.training;
   const std::string part = h.part == ValidationPart::test ? "test" : "val";
   nlohmann::ordered_json j;
-  j["optimizer"] = to_string(f.optimizer);
+  j["optimizer"] = optimizer_label(o);
   j["lr"] = o.optimizer_config.lr;
-  if (f.optimizer == OptimizerFlag::momentum) j["momentum"] = o.optimizer_config.momentum;
+  if (optimizer_label(o) == "momentum") j["momentum"] = o.optimizer_config.momentum;
   j["loss"] = to_string(o.loss);
   j["batch_size"] = o.batch_size;
   j["epochs"] = o.epochs;
@@ -256,13 +263,13 @@ std::string training_json(const ModelFlags& f, const TrainRunOptions& run, const
   j["validation"] =
       h.part == ValidationPart::test ? "test part (--validate-on-test)" : "validation part";
   j["season"] = run.season;
-  j["seed"] = f.seed;
-  j["threads"] = f.threads;
+  j["seed"] = run.seed;
+  j["threads"] = run.threads;
   j["seconds"] = seconds;
   return j.dump();
 }
 
-std::string describe_run(const ModelFlags& f, const TrainRunOptions& run,
+std::string describe_run(const ModelFlags& /*flags*/, const TrainRunOptions& run,
                          const std::string& target_name, Index parameters) {
   const auto& w = run.data.windows;
   const TrainOptions& o = run.training;
@@ -277,7 +284,7 @@ std::string describe_run(const ModelFlags& f, const TrainRunOptions& run,
   out += fmt::format(
       "training: {} lr {}, batch {}, up to {} epochs, patience {}, delta {}, clip {} {}, loss {}, "
       "{}seed {}, {} thread(s)\n",
-      to_string(f.optimizer), o.optimizer_config.lr, o.batch_size, o.epochs, o.patience, o.delta,
+      optimizer_label(o), o.optimizer_config.lr, o.batch_size, o.epochs, o.patience, o.delta,
       to_string(o.clip_mode), o.clip, to_string(o.loss),
       o.score_initial ? "epoch 0 = the starting weights, " : "", run.seed, run.threads);
   return out;

@@ -4,6 +4,7 @@ checks (one line naming the option), and the settings `bnlstm train` makes of th
 import datetime
 import math
 import numbers
+import os
 import re
 from typing import Any, Dict, NamedTuple
 
@@ -20,7 +21,7 @@ _UINT64_MAX = 2**64 - 1
 class _Option(NamedTuple):
     default: Any
     kind: str            # "int", "float", "bool", "choice", "text", "date", "columns",
-                         # "date_format", "freq"
+                         # "date_format", "freq", "path"
     low: Any = None      # int/float: the range; choice: the accepted strings
     high: Any = None
     low_open: bool = False   # float: (low, ...
@@ -80,6 +81,9 @@ TRAIN_OPTIONS: Dict[str, _Option] = {
     "season": _Option(0, "int", 0, 100_000),
     "validate_on_test": _Option(False, "bool"),
     "notebook": _Option(False, "bool"),
+    # where the run starts: a checkpoint's training state (--resume) or its weights (--init-from)
+    "resume": _Option(None, "path"),
+    "init_from": _Option(None, "path"),
 }
 
 # The flags of `bnlstm train` that have no keyword here, and what takes their place.
@@ -139,6 +143,13 @@ def _check_option(where, name, value):
         return value
     if value is None:
         return None
+    if o.kind == "path":  # a checkpoint file
+        if not isinstance(value, (str, os.PathLike)):
+            raise TypeError(f"{what}: expected a file path, got {_type_name(value)} {value!r}")
+        value = os.fspath(value)
+        if not isinstance(value, str) or not value:
+            raise _core.Error(f"{what}: expected a checkpoint file, got {value!r}")
+        return value
     if o.kind == "columns":  # --value-col: repeat or comma-separate
         names = [value] if isinstance(value, str) else value
         if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
@@ -185,6 +196,9 @@ def _settings(o, given):
             if name not in given:
                 o[name] = value
         o["no_epoch_zero"] = True
+    if o["resume"] is not None and o["init_from"] is not None:
+        raise _core.Error("Forecaster: resume and init_from: a run either continues a checkpoint "
+                          "or starts from its weights, give one")
     if o["validate_on_test"] and "val_size" in given:
         raise _core.Error("Forecaster: validate_on_test: the test part validates, so val_size "
                           "cannot be given too")

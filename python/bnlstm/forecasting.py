@@ -101,6 +101,15 @@ class Forecaster:
     ValueError: out of range), one line naming it, e.g. "Forecaster: hidden: expected an
     integer in [1, 100000], got 0".
 
+    resume="run1/model.safetensors" continues a saved run (`bnlstm train --resume`): its weights,
+    optimizer state, shuffling, early stopping and history carry on up to `epochs` in total (10
+    epochs, or 5 then resume= up to 10: the same weights bit for bit), on its data (fit() without
+    data reads the checkpoint's file) with its settings; an option given with another value than
+    the checkpoint's raises bnlstm.Error naming it (only epochs, patience, threads and season may
+    change). init_from="run1/model.safetensors" starts a new run from its weights
+    (`--init-from`): its network and window layout unless given, the scaler fitted on the new
+    training rows, a new optimizer. Models trained by fit() save their training state too.
+
     fit(data) trains (Keras' model.fit); evaluate() judges the test part beside persistence
     (`bnlstm evaluate`); predict() forecasts the steps after the data at its frequency
     (`bnlstm predict`);
@@ -171,7 +180,11 @@ class Forecaster:
 
         The training itself runs without the GIL, with `threads` threads (set for the fit only).
         """
-        series, source = self._load_training_data(data, dates, columns)
+        start = ("resume" if self._options["resume"] is not None else
+                 "init_from" if self._options["init_from"] is not None else "")
+        path = self._options[start] if start else ""
+        checkpoint = _core._load(path) if start else None  # its columns and data
+        series, source = self._load_training_data(data, dates, columns, checkpoint, start)
         settings = dict(self._settings)
         settings.update(self._column_settings)
         part_key = "test_loss" if settings["validate_on_test"] else "val_loss"
@@ -186,26 +199,40 @@ class Forecaster:
                 logs = {"loss": train_loss, part_key: val_loss, "best_epoch": best_epoch}
                 return callback(epoch, logs) is not False
 
-        model, history_json, info, exception = _core._train(series, settings, on_epoch)
+        model, history_json, info, exception = _core._train(series, settings, on_epoch, start,
+                                                            path, sorted(self._given))
         history = History(json.loads(history_json))
         test = json.loads(info.pop("test"))
         info["test"] = test
         # the CLI's "data:" line: rows, range, frequency, skipped rows
         info["data"] = series.summary
         info["frequency"] = series.frequency
-        o = self._options
-        model.set_provenance(*source, o["date_format"] or "", o["series_col"] or "",
-                             o["series"] or "", series)
-        model.training_json = json.dumps(_training_json(self._options, settings, history, info))
-        self._model, self._series, self._source = model, series, source
+        settings = info.pop("settings")  # resume=: the checkpoint's
+        model.set_provenance(*source, series)
+        training = _training_json(self._options, settings, history, info)
+        if start == "resume":
+            training["resumed_from"] = path
+        elif start:
+            training["init_from"] = path
+        model.training_json = json.dumps(training)
+        self._model, self._series, self._source = model, series, source[:4]
         self.history, self.info = history, info
         if exception is not None:
             raise exception
         return history
 
-    def _load_training_data(self, data, dates, columns):
+    def _load_training_data(self, data, dates, columns, checkpoint=None, start=""):
         o = self._options
-        load = self._column_settings_for()
+        load = self._column_settings_for(checkpoint)
+        # how a CSV was read, for the checkpoint: date format, series column, series
+        read = (o["date_format"] or "", o["series_col"] or "", o["series"] or "")
+        if data is None and start == "resume":
+            # the checkpoint's own rows, read as it read them
+            p = checkpoint.provenance
+            read = (p["date_format"], p["series_column"], p["series"])
+            series = _source_series(checkpoint, "Forecaster.fit", load, None, None, None,
+                                    o["strict"], (*read, o["freq"] or "", "Forecaster.fit"))
+            return series, (p["source"], p["date_column"], p["start"], p["end"], *read)
         if data is None or isinstance(data, (str, os.PathLike)):
             if dates is not None or columns is not None:
                 raise TypeError("Forecaster.fit: dates and columns are for arrays; a CSV names "
@@ -216,7 +243,8 @@ class Forecaster:
                                             o["series_col"] or "", o["series"] or "",
                                             o["freq"] or "", "Forecaster.fit")
             # "" stands for the built-in data in checkpoints, as with the CLI
-            source = ("" if data is None else path, o["date_col"] or "", o["start"], o["end"])
+            source = ("" if data is None else path, o["date_col"] or "", o["start"], o["end"],
+                      *read)
             return series, source
         if o["series_col"] or o["series"]:
             raise TypeError("Forecaster.fit: series_col and series select rows of a CSV file; "
@@ -226,9 +254,16 @@ class Forecaster:
                                                 o["date_format"], "Forecaster.fit")
         series = _series_of(label, days, values, names, load, o["start"], o["end"],
                             o["freq"], "Forecaster.fit")
-        return series, (label, "", o["start"], o["end"])
+        return series, (label, "", o["start"], o["end"], *read)
 
-    def _column_settings_for(self):
+    def _column_settings_for(self, checkpoint=None):
+        given = self._options["value_col"] is not None or self._options["target_col"] is not None
+        if checkpoint is not None and not given:
+            # resume=, init_from=: the checkpoint's columns unless given
+            c = checkpoint.config
+            self._column_settings = {"input_columns": list(c["input_columns"]),
+                                     "target_column": int(c["target_column"])}
+            return list(c["columns"])
         load, inputs, target = _core._select_columns(self._options["value_col"] or [],
                                                      self._options["target_col"] or "")
         self._column_settings = {"input_columns": list(inputs), "target_column": int(target)}
@@ -264,19 +299,7 @@ class Forecaster:
                                                   else None)
         csv_args = (fmt, column or "", name or "", "", what)
         if data is None:
-            path = p["source"]
-            if path == "":
-                path = sp500_path()
-            elif not os.path.exists(path):
-                if p["source_absolute"] and os.path.exists(p["source_absolute"]):
-                    path = p["source_absolute"]
-                else:
-                    raise _core.Error(f"{what}: {p['source_absolute'] or path}: no such file (the "
-                                      f"path came from the checkpoint; pass data=...)")
-            date_col = date_col if date_col is not None else p["date_column"]
-            start = start if start is not None else p["start"]
-            end = end if end is not None else p["end"]
-            return _core._series_from_csv(path, date_col, wanted, start, end, strict, *csv_args)
+            return _source_series(model, what, wanted, date_col, start, end, strict, csv_args)
         if isinstance(data, (str, os.PathLike)):
             return _core._series_from_csv(os.fspath(data), date_col or "", wanted, start, end,
                                           strict, *csv_args)
@@ -360,6 +383,26 @@ class Forecaster:
         """Where the training data came from (source "" = the built-in S&P 500), its range,
         rows and split fractions, as stored in checkpoints."""
         return dict(self._require_model("data_source").provenance)
+
+
+def _source_series(model, what, wanted, date_col, start, end, strict, csv_args):
+    """The rows a checkpoint was trained on: its CSV (as given, else its absolute path; "" = the
+    built-in S&P 500), date column and range, each overridable; csv_args: the date format,
+    series column, series, frequency and `what` of _core._series_from_csv."""
+    p = model.provenance
+    path = p["source"]
+    if path == "":
+        path = sp500_path()
+    elif not os.path.exists(path):
+        if p["source_absolute"] and os.path.exists(p["source_absolute"]):
+            path = p["source_absolute"]
+        else:
+            raise _core.Error(f"{what}: {p['source_absolute'] or path}: no such file (the "
+                              f"path came from the checkpoint; pass data=...)")
+    date_col = date_col if date_col is not None else p["date_column"]
+    start = start if start is not None else p["start"]
+    end = end if end is not None else p["end"]
+    return _core._series_from_csv(path, date_col, wanted, start, end, strict, *csv_args)
 
 
 # help(), inspect.signature and editors show every option with its default

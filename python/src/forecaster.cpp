@@ -16,6 +16,7 @@
 #include <pybind11/stl.h>
 
 #include <Eigen/Core>
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <memory>
@@ -30,6 +31,8 @@
 #include "bnlstm/train/checkpoint.hpp"
 #include "bnlstm/train/evaluation.hpp"
 #include "bnlstm/train/memory_estimate.hpp"
+#include "bnlstm/train/resume.hpp"
+#include "bnlstm/train/resume_settings.hpp"
 #include "bnlstm/train/workflow.hpp"
 #include "csv_reading.hpp"
 
@@ -135,10 +138,12 @@ PySeries series_from_arrays(const py::array_t<int64_t, py::array::c_style>& days
   return s;
 }
 
-// A trained or loaded forecaster; Guard serializes calls from several threads.
+// A trained or loaded forecaster; Guard serializes calls from several threads. A model trained
+// here keeps its training state too: save() writes it for resume=.
 struct PyModel {
   explicit PyModel(Forecaster f) : forecaster(std::move(f)) {}
   Forecaster forecaster;
+  std::optional<TrainingState> state;
   Guard guard;
 };
 
@@ -184,6 +189,51 @@ TrainRunOptions run_options(const py::dict& s) {
   return o;
 }
 
+// The settings dict of a run's final options (the keys of forecasting.py _settings()): what
+// resume= took from the checkpoint, for the "training" metadata.
+py::dict settings_dict(const TrainRunOptions& o) {
+  py::dict d;
+  const WindowSpec& w = o.data.windows;
+  const TrainOptions& t = o.training;
+  d["train_size"] = o.data.split.train;
+  d["val_size"] = o.data.split.validation;
+  d["scaler"] = o.data.scaler == ScalerKind::min_max ? "minmax" : "zscore";
+  d["look_back"] = w.lookback;
+  d["horizon"] = w.horizon;
+  d["target"] = std::string(to_string(w.target));
+  d["input"] = std::string(to_string(w.input));
+  d["input_columns"] = w.input_columns;
+  d["target_column"] = w.target_column;
+  d["validate_on_test"] = o.validate_on_test;
+  d["hidden"] = o.network.hidden_size;
+  d["norm"] = to_string(o.network.norm);
+  d["init"] = to_string(o.network.init);
+  d["zero_head"] = o.zero_head;
+  d["epochs"] = t.epochs;
+  d["batch_size"] = t.batch_size;
+  d["patience"] = t.patience;
+  d["delta"] = t.delta;
+  d["clip"] = t.clip;
+  d["clip_mode"] = to_string(t.clip_mode);
+  d["loss"] = to_string(t.loss);
+  d["huber_delta"] = t.huber_delta;
+  d["optimizer"] = to_string(t.optimizer);
+  const bool momentum = t.optimizer == OptimizerKind::sgd && t.optimizer_config.momentum > 0;
+  d["optimizer_flag"] = momentum ? std::string("momentum") : to_string(t.optimizer);
+  d["lr"] = t.optimizer_config.lr;
+  d["momentum"] = t.optimizer_config.momentum;
+  d["weight_decay"] = t.optimizer_config.weight_decay < 0
+                          ? py::object(py::none())
+                          : py::object(py::float_(t.optimizer_config.weight_decay));
+  d["restore_best"] = t.restore_best;
+  d["recalibrate_bn"] = t.recalibrate_bn;
+  d["score_initial"] = t.score_initial;
+  d["seed"] = o.seed;
+  d["threads"] = o.threads;
+  d["season"] = o.season;
+  return d;
+}
+
 // Refuses what cannot fit in memory before anything is allocated (as the CLI does).
 void check_memory(const TrainRunOptions& o, Index columns) {
   NetworkConfig net = o.network;
@@ -214,8 +264,41 @@ class ThreadSettings {
   int eigen_, omp_;
 };
 
-py::tuple train(const PySeries& data, const py::dict& settings, const py::object& on_epoch) {
-  const TrainRunOptions options = run_options(settings);
+// start: "" (a new run), "resume" or "init_from", from the checkpoint at `path`; given: the
+// keyword arguments given to Forecaster (a conflict with the checkpoint names one).
+py::tuple train(const PySeries& data, const py::dict& settings, const py::object& on_epoch,
+                const std::string& start, const std::string& path,
+                const std::vector<std::string>& given_names) {
+  TrainRunOptions options = run_options(settings);
+  std::optional<TrainingCheckpoint> resumed;
+  std::optional<Forecaster> init;
+  if (!start.empty()) {
+    const SettingGiven given = [&](std::string_view name) {
+      return std::find(given_names.begin(), given_names.end(), name) != given_names.end();
+    };
+    const SettingName name = [](std::string_view n) { return std::string(n); };
+    ForecastColumns columns{data.series.columns, options.data.windows.input_columns,
+                            options.data.windows.target_column};
+    {
+      py::gil_scoped_release nogil;
+      if (start == "resume")
+        resumed.emplace(load_training_checkpoint(path));
+      else
+        init.emplace(load_checkpoint(path));
+    }
+    if (resumed) {
+      resume_settings(options, columns, *resumed, given, name);
+      options.resume = &*resumed;
+    } else {
+      init_settings(options, columns, *init, path, given, name);
+      options.init_from = &*init;
+    }
+    if (columns.load != data.series.columns)
+      throw Error("Forecaster.fit: the data's columns " + list_columns(data.series.columns) +
+                  " are not the checkpoint's " + list_columns(columns.load));
+    options.data.windows.input_columns = columns.inputs;
+    options.data.windows.target_column = columns.target;
+  }
   check_memory(options, data.series.cols());
   const double val = options.data.split.validation;
   const Index rows = data.series.rows();
@@ -260,7 +343,9 @@ py::tuple train(const PySeries& data, const py::dict& settings, const py::object
   info["parameters"] = run->parameters;
   info["test"] = comparison_json(run->test.comparison);
   info["split"] = describe_split(run->data.split, run->data.series.dates);
+  info["settings"] = settings_dict(options);
   auto model = std::make_unique<PyModel>(std::move(run->forecaster));
+  model->state = std::move(run->state);
   // The exception that ended training (None otherwise), with its traceback: forecasting.py
   // keeps the model trained so far, then raises it.
   py::object exc = py::none();
@@ -437,7 +522,10 @@ void bind_forecaster(py::module_& m) {
           [](PyModel& m, const std::string& path) {
             Busy busy(m.guard, "Forecaster.save");
             py::gil_scoped_release nogil;
-            save_checkpoint(path, m.forecaster);
+            if (m.state)
+              save_training_checkpoint(path, m.forecaster, *m.state);
+            else
+              save_checkpoint(path, m.forecaster);
           },
           py::arg("path"))
       .def(
@@ -468,7 +556,8 @@ void bind_forecaster(py::module_& m) {
                              [](const PyModel& m) { return provenance(m.forecaster); })
       .def_property_readonly("config", [](const PyModel& m) { return config(m.forecaster); });
 
-  m.def("_train", &train, py::arg("data"), py::arg("settings"), py::arg("on_epoch"));
+  m.def("_train", &train, py::arg("data"), py::arg("settings"), py::arg("on_epoch"),
+        py::arg("start"), py::arg("path"), py::arg("given"));
   m.def(
       "_load",
       [](const std::string& path) {

@@ -96,11 +96,25 @@ void Optimizer<T>::load_state(const TensorFile& file, const std::string& prefix)
   const double lr = file.scalar<double>(prefix + "lr");
   if (steps < 0) throw Error(file.source + ": tensor '" + prefix + "steps' is negative");
   check_lr(lr, file.source + ": tensor '" + prefix + "lr'");
+  // the values, all finite, before any is assigned
+  std::vector<Vector<T>> values;
+  for (const auto& b : buffers) {
+    for (size_t i = 0; i < b.buffers->size(); ++i) {
+      const std::string key = prefix + std::to_string(i) + "." + b.name;
+      values.push_back(file.vector<T>(key));
+      if (!values.back().allFinite())
+        throw Error(file.source + ": tensor '" + key + "' holds NaN or infinite values");
+      // averages of squares (Adam's v, RMSProp's): a negative one would put NaN in the step
+      const bool squares = b.name == "exp_avg_sq" || b.name == "square_avg";
+      if (squares && values.back().size() > 0 && values.back().minCoeff() < 0)
+        throw Error(file.source + ": tensor '" + key + "' holds negative averages of squares");
+    }
+  }
+  size_t k = 0;
   for (const auto& b : buffers) {
     for (size_t i = 0; i < b.buffers->size(); ++i) {
       auto& m = (*b.buffers)[i];
-      const Vector<T> v = file.vector<T>(prefix + std::to_string(i) + "." + b.name);
-      m = Eigen::Map<const Matrix<T>>(v.data(), m.rows(), m.cols());
+      m = Eigen::Map<const Matrix<T>>(values[k++].data(), m.rows(), m.cols());
     }
   }
   steps_ = steps;

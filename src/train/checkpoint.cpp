@@ -279,6 +279,10 @@ Forecaster forecaster_from_tensors(const TensorFile& file) {
 }
 
 Forecaster load_checkpoint(const std::filesystem::path& path) {
+  return forecaster_from_tensors(read_checkpoint_file(path));
+}
+
+TensorFile read_checkpoint_file(const std::filesystem::path& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec))
     throw Error(path.string() + ": is a folder, expected a .safetensors file (such as " +
@@ -291,7 +295,7 @@ Forecaster load_checkpoint(const std::filesystem::path& path) {
   } catch (const Error& e) {
     throw Error(path.string() + ": not a bnlstm checkpoint: " + without_source(e, path.string()));
   }
-  return forecaster_from_tensors(file);
+  return file;
 }
 
 }  // namespace bnlstm

@@ -48,4 +48,37 @@ bool EarlyStopping::update(double val_loss) {
   return false;
 }
 
+EarlyStopping::State EarlyStopping::state() const {
+  return State{epoch_, counter_, has_reference_, reference_, best_epoch_, best_loss_};
+}
+
+EarlyStopping EarlyStopping::restore(int patience, double delta, const State& s) {
+  EarlyStopping e(patience, delta);
+  const auto bad = [](const std::string& why) { return Error("early stopping: " + why); };
+  if (s.epochs_seen < 0 || s.counter < 0 || s.best_epoch < 0)
+    throw bad(fmt::format("negative count (epochs {}, counter {}, best epoch {})", s.epochs_seen,
+                          s.counter, s.best_epoch));
+  if (s.counter > s.epochs_seen || s.best_epoch > s.epochs_seen)
+    throw bad(fmt::format("counter {} or best epoch {} past the {} epochs seen", s.counter,
+                          s.best_epoch, s.epochs_seen));
+  // +inf stands for "none yet"; a real loss is finite
+  const auto loss_ok = [](double x) { return std::isfinite(x) || x == HUGE_VAL; };
+  if (!loss_ok(s.reference) || !loss_ok(s.best_loss))
+    throw bad(fmt::format("reference {} or best loss {} is not a loss", s.reference, s.best_loss));
+  if (s.has_reference != std::isfinite(s.reference))
+    throw bad("the reference loss and whether there is one disagree");
+  // the first finite loss sets both; the reference is one of the losses, the best their lowest
+  if (std::isfinite(s.best_loss) != s.has_reference ||
+      (s.has_reference && !(s.reference >= s.best_loss)))
+    throw bad(fmt::format("reference {} and best loss {} disagree", s.reference, s.best_loss));
+  e.epoch_ = s.epochs_seen;
+  e.counter_ = s.counter;
+  e.has_reference_ = s.has_reference;
+  e.reference_ = s.reference;
+  e.best_epoch_ = s.best_epoch;
+  e.best_loss_ = s.best_loss;
+  e.stop_ = e.counter_ >= e.patience_;
+  return e;
+}
+
 }  // namespace bnlstm

@@ -112,6 +112,19 @@ double Trainer<T>::evaluate(Range range) {
 template <typename T>
 TrainingHistory Trainer<T>::fit(Range train, Range validation, Rng& rng,
                                 const TrainCallbacks& callbacks) {
+  return run(train, validation, rng, callbacks, nullptr);
+}
+
+template <typename T>
+TrainingHistory Trainer<T>::resume(const TrainerState<T>& from, Range train, Range validation,
+                                   const TrainCallbacks& callbacks) {
+  Rng rng = from.rng;
+  return run(train, validation, rng, callbacks, &from);
+}
+
+template <typename T>
+TrainingHistory Trainer<T>::run(Range train, Range validation, Rng& rng,
+                                const TrainCallbacks& callbacks, const TrainerState<T>* from) {
   if (train.empty()) throw Error("trainer: the training part holds no window");
   if (validation.empty()) throw Error("trainer: the validation part holds no window");
   const Index n = train.size(), B = options_.batch_size, L = windows_.lookback();
@@ -135,8 +148,34 @@ TrainingHistory Trainer<T>::fit(Range train, Range validation, Rng& rng,
   EarlyStopping stopping(std::max(options_.patience, 1), options_.delta);
   // weights and running statistics of the lowest validation loss (copied again in place)
   typename ForecastNetwork<T>::State best;
+  bool has_best = false;
   order_.resize(static_cast<size_t>(n));
   std::iota(order_.begin(), order_.end(), train.begin);
+  int first_epoch = 1;
+  if (from) {
+    // everything checked before anything is changed
+    if (from->epochs_run() >= options_.epochs)
+      throw Error(fmt::format(
+          "--epochs {}: the run already has {} epochs; --epochs counts them all (the earlier "
+          "ones included), so give more than {}",
+          options_.epochs, from->epochs_run(), from->epochs_run()));
+    std::vector<Index> sorted = from->order;
+    std::sort(sorted.begin(), sorted.end());
+    if (sorted != order_)
+      throw Error(fmt::format(
+          "trainer: the saved window order is not a permutation of the training windows [{}, {})",
+          train.begin, train.end));
+    EarlyStopping restored =
+        EarlyStopping::restore(stopping.patience(), options_.delta, from->stopping);
+    optimizer_->load_state(from->optimizer, "");  // checks type and shapes first
+    net_.set_state(from->weights);                // checks shapes first
+    stopping = restored;
+    order_ = from->order;
+    history.epochs = from->history.epochs;
+    has_best = !from->best.parameters.empty();
+    if (has_best) best = from->best;
+    first_epoch = from->epochs_run() + 1;
+  }
 
   // the windows whose statistics replace the running averages after each epoch
   const bool recalibrate = batch_norm && options_.recalibrate_bn;
@@ -148,14 +187,17 @@ TrainingHistory Trainer<T>::fit(Range train, Range validation, Rng& rng,
   }
 
   // epoch 0: the starting weights, scored like an epoch
-  if (options_.score_initial) {
+  if (options_.score_initial && !from) {
     if (recalibrate) net_.recalibrate_batch_norm(x_recal_, L);
     const EpochRecord record{0, evaluate(train), evaluate(validation)};
     history.epochs.push_back(record);
     stopping.set_initial(record.val_loss);
     net_.copy_state(best);
+    has_best = true;
     if (callbacks.on_epoch) callbacks.on_epoch(record, stopping);
   }
+  // a resumed run whose patience had run out ends where the uninterrupted run ended
+  if (from && options_.patience > 0 && stopping.should_stop()) history.stopped_early = true;
   // data-parallel: the workers agree (any one asking stops all, at the same batch); every worker
   // runs the same program, so all have should_stop or none has and the collective matches
   const auto stop_requested = [&] {
@@ -165,7 +207,8 @@ TrainingHistory Trainer<T>::fit(Range train, Range validation, Rng& rng,
     return asked > 0;
   };
 
-  for (int epoch = 1; epoch <= options_.epochs && !history.stopped_by_request; ++epoch) {
+  for (int epoch = first_epoch;
+       epoch <= options_.epochs && !history.stopped_by_request && !history.stopped_early; ++epoch) {
     if (options_.shuffle) shuffle_indices(order_, rng);
     net_.train();
     double loss_sum = 0;
@@ -225,6 +268,7 @@ TrainingHistory Trainer<T>::fit(Range train, Range validation, Rng& rng,
     history.epochs.push_back(record);
     if (stopping.update(record.val_loss)) {
       net_.copy_state(best);
+      has_best = true;
     }
     if (callbacks.on_epoch) callbacks.on_epoch(record, stopping);
     if (!history.stopped_by_request && stop_requested()) history.stopped_by_request = true;
@@ -236,8 +280,20 @@ TrainingHistory Trainer<T>::fit(Range train, Range validation, Rng& rng,
   }
 
   history.best_epoch = stopping.best_epoch();
-  const bool scored = stopping.best_epoch() > 0 || options_.score_initial;
-  if (options_.restore_best && scored) net_.set_state(best);
+  // where this run stopped, for resume(): before the best weights replace the last ones
+  state_.history = history;
+  state_.stopping = stopping.state();
+  state_.rng = rng;
+  state_.order = order_;
+  state_.optimizer = TensorFile();
+  optimizer_->save_state(state_.optimizer, "");
+  net_.copy_state(state_.weights);
+  if (has_best) {
+    state_.best = best;
+  } else {
+    state_.best = {};
+  }
+  if (options_.restore_best && has_best) net_.set_state(best);
   if (!options_.restore_best) history.best_epoch = history.epochs.back().epoch;
   net_.eval();
   return history;

@@ -119,6 +119,25 @@ TEST_F(MpirunCli, TwoRanksTrainLikeOneProcessAndRankZeroAlonePrintsAndWrites) {
   }
 }
 
+// Every rank reads the checkpoint and resumes the same state: 2 ranks for 2 epochs, resumed by
+// 2 ranks up to 4, equal 2 ranks for 4 epochs bit for bit (the same ranks split every batch the
+// same way).
+TEST_F(MpirunCli, ResumeUnderTwoRanksEqualsTheUninterruptedRun) {
+  std::string out, err;
+  const std::string args = "train --data " + (dir / "prices.csv").string() +
+                           " --hidden 8 --batch-size 16 --val-size 0.2 --patience 0 --no-plots ";
+  ASSERT_EQ(run(2, args + "--epochs 4 --out " + (dir / "whole").string(), out, err), 0) << err;
+  ASSERT_EQ(run(2, args + "--epochs 2 --out " + (dir / "part").string(), out, err), 0) << err;
+  ASSERT_EQ(run(2,
+                "train --resume " + (dir / "part" / "model.safetensors").string() +
+                    " --epochs 4 --no-plots --out " + (dir / "resumed").string(),
+                out, err),
+            0)
+      << err;
+  EXPECT_EQ(count(out, "resuming "), 1) << out;
+  EXPECT_EQ(slurp(dir / "resumed" / "history.csv"), slurp(dir / "whole" / "history.csv"));
+}
+
 TEST_F(MpirunCli, ABadFlagIsOneErrorLine) {
   std::string out, err;
   EXPECT_EQ(run(2, "train --epochs ten", out, err), 1);

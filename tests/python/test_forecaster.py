@@ -325,3 +325,69 @@ def test_bad_fit_arguments_name_the_argument(tmp_path):
     with pytest.raises(bnlstm.Error, match="not a bnlstm checkpoint|safetensors"):
         (tmp_path / "bad.safetensors").write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{}      ")
         bnlstm.load(tmp_path / "bad.safetensors")
+
+
+# --- resume= and init_from= (bnlstm train --resume / --init-from) ---------------------------
+
+RESUME = dict(start="2016-01-01", hidden=8, look_back=5, optimizer="adam", lr=3e-3, patience=0,
+              seed=3)
+
+
+def test_resume_equals_the_uninterrupted_run_and_the_cli(tmp_path):
+    whole = bnlstm.Forecaster(epochs=4, **RESUME)
+    whole.fit(SP500)
+    part = bnlstm.Forecaster(epochs=2, **RESUME)
+    part.fit(SP500)
+    part.save(tmp_path / "part.safetensors")
+    # fit() without data reads the checkpoint's rows; its settings need not be repeated
+    resumed = bnlstm.Forecaster(resume=tmp_path / "part.safetensors", epochs=4)
+    history = resumed.fit()
+    assert history.epochs == [0, 1, 2, 3, 4]
+    assert history.train_loss.tolist() == whole.history.train_loss.tolist()
+    assert history.val_loss.tolist() == whole.history.val_loss.tolist()
+    assert resumed.evaluate() == whole.evaluate()
+    assert resumed.predict().values.tolist() == whole.predict().values.tolist()
+    # the CLI resumes the Python checkpoint to the same end
+    cli("train", "--resume", str(tmp_path / "part.safetensors"), "--epochs", "4", "--quiet",
+        "--no-plots", "--out", str(tmp_path / "cli"))
+    cli_history = json.loads((tmp_path / "cli" / "history.json").read_text())
+    assert cli_history["val_loss"] == whole.history.val_loss.tolist()
+    resumed.save(tmp_path / "resumed.safetensors")
+    training = json.loads(bnlstm.load(tmp_path / "resumed.safetensors")._model.training_json)
+    assert training["optimizer"] == "adam" and training["resumed_from"] == \
+        os.fspath(tmp_path / "part.safetensors")
+
+
+def test_resume_refuses_other_settings_and_old_checkpoints(tmp_path):
+    part = bnlstm.Forecaster(epochs=1, **RESUME)
+    part.fit(SP500)
+    path = tmp_path / "part.safetensors"
+    part.save(path)
+    with raises(bnlstm.Error, f"hidden: {path} was trained with 8, got 16; resume continues that "
+                "run with its settings (only epochs, patience, threads and season may change; a "
+                "new run from its weights: init_from)"):
+        bnlstm.Forecaster(resume=path, hidden=16, epochs=3).fit()
+    with raises(bnlstm.Error, "Forecaster: resume and init_from: a run either continues a "
+                "checkpoint or starts from its weights, give one"):
+        bnlstm.Forecaster(resume=path, init_from=path)
+    # a model saved without training state (bnlstm.load, then save)
+    bnlstm.load(path).save(tmp_path / "model_only.safetensors")
+    with pytest.raises(bnlstm.Error, match="holds no training state to resume"):
+        bnlstm.Forecaster(resume=tmp_path / "model_only.safetensors", epochs=3).fit()
+
+
+def test_init_from_starts_a_new_run_from_the_weights(tmp_path):
+    first = bnlstm.Forecaster(epochs=3, **RESUME)
+    first.fit(SP500)
+    first.save(tmp_path / "first.safetensors")
+    kept = first.history.best_val_loss
+    # the network and window layout are the checkpoint's; the optimizer and epochs this run's
+    tuned = bnlstm.Forecaster(init_from=tmp_path / "first.safetensors", start="2016-01-01",
+                              epochs=2)
+    history = tuned.fit(SP500)
+    assert history.epochs == [0, 1, 2]
+    assert history.val_loss[0] == pytest.approx(kept, rel=1e-12)  # where the model was
+    assert tuned.config["hidden"] == 8 and tuned.config["look_back"] == 5
+    with raises(bnlstm.Error, f"hidden: the network comes from init_from "
+                f"{tmp_path / 'first.safetensors'}, whose hidden size is 8, got 4"):
+        bnlstm.Forecaster(init_from=tmp_path / "first.safetensors", hidden=4).fit(SP500)

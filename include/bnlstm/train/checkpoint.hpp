@@ -32,5 +32,8 @@ void save_checkpoint(const std::filesystem::path& path, const Forecaster& foreca
 // safetensors, lacks the metadata above, or whose tensors do not fit its config.
 Forecaster forecaster_from_tensors(const TensorFile& file);
 Forecaster load_checkpoint(const std::filesystem::path& path);
+// The file's tensors and metadata, unchecked beyond the safetensors format; throws
+// bnlstm::Error "<path>: ..." for a folder, a missing file or one that is not safetensors.
+TensorFile read_checkpoint_file(const std::filesystem::path& path);
 
 }  // namespace bnlstm

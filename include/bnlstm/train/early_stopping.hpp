@@ -39,6 +39,23 @@ class EarlyStopping {
   int patience() const { return patience_; }
   double delta() const { return delta_; }
 
+  // Everything update() has accumulated, for continuing a run (resume.hpp). Losses not seen yet
+  // are infinite.
+  struct State {
+    int epochs_seen = 0;
+    int counter = 0;
+    bool has_reference = false;
+    double reference = std::numeric_limits<double>::infinity();
+    int best_epoch = 0;
+    double best_loss = std::numeric_limits<double>::infinity();
+  };
+  State state() const;
+  // An EarlyStopping that continues from `state` with this patience and delta (either may
+  // differ from the run's: should_stop() is then counter >= patience). Throws bnlstm::Error
+  // "early stopping: ..." for a state no run can reach: negative counts, a counter or best epoch
+  // past epochs_seen, a NaN or -inf loss, a reference without has_reference.
+  static EarlyStopping restore(int patience, double delta, const State& state);
+
  private:
   int patience_;
   double delta_;

@@ -17,6 +17,8 @@
 //   validation loss in eval mode (chunks of 1024 windows, mean over every value)
 //   early stopping update; a new lowest validation loss snapshots the weights
 // After the last epoch the snapshot of the lowest validation loss is loaded back.
+// Before that, everything needed to continue is kept as state() (TrainerState): resume() then
+// carries on as if the run had not stopped.
 //
 // Same seed, same data, same options and the same number of threads give the same losses bit
 // for bit (no time-dependent or unordered reductions in the loop).
@@ -92,6 +94,23 @@ struct TrainCallbacks {
   std::function<bool()> should_stop;
 };
 
+// Where a fit stopped, everything needed to continue it as if it had not stopped
+// (Trainer::resume; saved in checkpoints by resume.hpp). Taken after the last epoch, before the
+// best weights are restored.
+template <typename T>
+struct TrainerState {
+  TrainingHistory history;        // every epoch so far (epoch 0 included when it was scored)
+  EarlyStopping::State stopping;  // its counters, reference and lowest loss
+  Rng rng;                        // the shuffling generator after the last epoch
+  // the training windows in the last epoch's order: each epoch shuffles the previous order
+  std::vector<Index> order;
+  TensorFile optimizer;  // Optimizer::save_state(file, ""): step count, lr, moments / momentum
+  typename ForecastNetwork<T>::State weights;  // after the last epoch
+  typename ForecastNetwork<T>::State best;     // of the lowest validation loss; empty: none yet
+  // the last epoch, 0 before any
+  int epochs_run() const { return history.epochs.empty() ? 0 : history.epochs.back().epoch; }
+};
+
 template <typename T>
 class Trainer {
  public:
@@ -107,6 +126,22 @@ class Trainer {
   TrainingHistory fit(Range train, Range validation, Rng& rng,
                       const TrainCallbacks& callbacks = {});
 
+  // Continues the fit `from` was taken from (state() of a Trainer on a network of this shape,
+  // with these windows, ranges and options; only epochs and patience may differ): its weights,
+  // optimizer state, shuffling, early stopping and history carry on, from epoch
+  // from.epochs_run() + 1 up to options.epochs in total (as Keras' initial_epoch). So a fit of
+  // 10 epochs and one of 5 resumed up to 10 end with the same weights and history bit for bit.
+  // Returns the whole history. When early stopping had already ended the run (its counter has
+  // reached the patience), no epoch runs and the history says stopped_early. Throws
+  // bnlstm::Error when options.epochs <= from.epochs_run() or when the state does not fit
+  // (shapes, optimizer type, an order that is not a permutation of the training windows).
+  TrainingHistory resume(const TrainerState<T>& from, Range train, Range validation,
+                         const TrainCallbacks& callbacks = {});
+
+  // Where the last fit or resume stopped (after its last epoch, before the best weights were
+  // restored): what resume() continues from.
+  const TrainerState<T>& state() const { return state_; }
+
   // Mean loss over windows `range` in eval mode (chunks of 1024); data-parallel: each worker
   // evaluates its share of the range, and every worker returns the mean over all of it.
   double evaluate(Range range);
@@ -117,6 +152,9 @@ class Trainer {
  private:
   // This worker's part of windows[0, count): all of it in one process.
   std::span<const Index> share(const Index* windows, Index count) const;
+  // fit (from = nullptr) and resume
+  TrainingHistory run(Range train, Range validation, Rng& rng, const TrainCallbacks& callbacks,
+                      const TrainerState<T>* from);
 
   ForecastNetwork<T>& net_;
   const Windows& windows_;
@@ -131,6 +169,7 @@ class Trainer {
   Matrix<T> x_recal_;
   Workers* workers_ = nullptr;  // set only with more than one worker
   std::unique_ptr<ParameterSync<T>> sync_;
+  TrainerState<T> state_;
 };
 
 extern template class Trainer<float>;

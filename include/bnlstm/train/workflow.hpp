@@ -55,6 +55,8 @@ ForecastColumns select_columns(const std::vector<std::string>& value_columns,
 DatasetOptions default_run_data();
 TrainOptions default_run_training();
 
+struct TrainingCheckpoint;  // resume.hpp
+
 struct TrainRunOptions {
   // split fractions, scaler, window layout (look-back, horizon, target, input kind, columns)
   DatasetOptions data = default_run_data();
@@ -78,6 +80,23 @@ struct TrainRunOptions {
   // same options and data, trains its share of every batch and ends with the same weights,
   // history and metrics. nullptr (or one worker): one process.
   Workers* workers = nullptr;
+  // Continue the run saved in this checkpoint (resume.hpp; not owned): on the same data (checked
+  // by its fingerprint), with its split, scaler, network, optimizer state, shuffling and early
+  // stopping, and these options, which must be its own except epochs (the total, earlier epochs
+  // included), patience, threads and season (resume_settings() makes them so). Every worker
+  // loads the same checkpoint.
+  const TrainingCheckpoint* resume = nullptr;
+  // Start a new run (epoch 0, a fresh optimizer) from this model's weights instead of drawn ones
+  // (not owned): the network (hidden size, norm, input features, horizon) must be its (see
+  // init_settings()); the scaler is fitted on the new training rows; the head is not zeroed.
+  const Forecaster* init_from = nullptr;
+};
+
+// What continuing a run needs beyond the model (resume.hpp saves it beside the model).
+struct TrainingState {
+  TrainRunOptions options;        // the run's settings (workers, resume, init_from: null)
+  uint64_t data_fingerprint = 0;  // series_fingerprint() of the series it trained on
+  TrainerState<float> trainer;    // where Trainer::fit stopped
 };
 
 struct TrainRun {
@@ -93,6 +112,8 @@ struct TrainRun {
   double seconds = 0;    // wall time of Trainer::fit
   // of which this worker spent in the workers' collectives (0 without workers)
   double communication_seconds = 0;
+  // for continuing this run later (resume.hpp save_training_checkpoint)
+  TrainingState state;
 };
 
 // Called once the data set is cut and the network drawn, before the first epoch (e.g. to print
@@ -100,8 +121,10 @@ struct TrainRun {
 using RunStartCallback = std::function<void(const Dataset&, const Forecaster&, Index)>;
 
 // Throws bnlstm::Error for inconsistent options (no validation part and validate_on_test off,
-// a validation part with validate_on_test on, a season longer than the training rows) and
-// whatever the dataset, network and trainer throw (too few rows, divergence, ...).
+// a validation part with validate_on_test on, a season longer than the training rows, resume and
+// init_from together), for a series other than the resumed checkpoint's or a network other than
+// init_from's, and whatever the dataset, network and trainer throw (too few rows, divergence,
+// --epochs not past the resumed run's epochs, ...).
 // The forecaster's DataProvenance gets first/last date, rows, fractions and split; source, date
 // column and requested range are the caller's to fill.
 TrainRun run_training(Series series, const TrainRunOptions& options,
