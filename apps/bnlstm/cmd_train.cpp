@@ -16,6 +16,7 @@
 #include <fmt/core.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <memory>
@@ -104,8 +105,10 @@ void run_train(const CLI::App* cmd, TrainFlags& f) {
     if (progress_lines && e.epoch > 0) {
       const double spent =
           std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      // a resumed run's time covers its own epochs only
+      const int run_here = e.epoch - start.epochs_before();
       fmt::print(stderr, "epoch {}/{}: {:.1f} s, at most about {:.0f} s left\n", e.epoch, epochs,
-                 spent, spent / e.epoch * (epochs - e.epoch));
+                 spent, spent / std::max(run_here, 1) * (epochs - e.epoch));
       std::fflush(stderr);
     }
     // the notebook prints epochs 1, 11, 21, ...; epoch 0 is always shown
@@ -146,21 +149,24 @@ void run_train(const CLI::App* cmd, TrainFlags& f) {
     if (history.stopped_early) fmt::print("Early stopping\n");
     const EpochRecord* best = history.find(history.best_epoch);
     const std::string loss_name = history.part_label();
+    // "12 epochs", or for a resumed run "7 more epochs (12 in all)"
+    const int before = start.epochs_before(), ran = last.epoch - before;
+    const std::string epochs_run = before > 0
+                                       ? fmt::format("{} more epochs ({} in all)", ran, last.epoch)
+                                       : fmt::format("{} epochs", last.epoch);
     if (!topt.restore_best)
-      fmt::print("{} epochs in {:.1f} s; kept the last weights (--no-restore)\n", last.epoch,
-                 run.seconds);
+      fmt::print("{} in {:.1f} s; kept the last weights (--no-restore)\n", epochs_run, run.seconds);
     else if (history.best_epoch == 0)
       fmt::print(
-          "{} epochs in {:.1f} s; kept the starting weights (epoch 0, {} {:.5f}): no epoch "
+          "{} in {:.1f} s; kept the starting weights (epoch 0, {} {:.5f}): no epoch "
           "improved on them, so the model forecasts as persistence does\n",
-          last.epoch, run.seconds, loss_name, best ? best->val_loss : 0.0);
+          epochs_run, run.seconds, loss_name, best ? best->val_loss : 0.0);
     else
-      fmt::print("{} epochs in {:.1f} s; restored the weights of epoch {} ({} {:.5f})\n",
-                 last.epoch, run.seconds, history.best_epoch, loss_name,
-                 best ? best->val_loss : 0.0);
-    if (options.workers && last.epoch > 0)
+      fmt::print("{} in {:.1f} s; restored the weights of epoch {} ({} {:.5f})\n", epochs_run,
+                 run.seconds, history.best_epoch, loss_name, best ? best->val_loss : 0.0);
+    if (options.workers && ran > 0)
       fmt::print("{:.3f} s per epoch; {:.1f} % of it in MPI collectives (rank 0)\n",
-                 run.seconds / double(last.epoch), 100.0 * run.communication_seconds / run.seconds);
+                 run.seconds / double(ran), 100.0 * run.communication_seconds / run.seconds);
   }
 
   // the test part beside the baselines

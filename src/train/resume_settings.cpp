@@ -134,11 +134,12 @@ void resume_settings(TrainRunOptions& options, ForecastColumns& columns,
     throw conflict(given("target_col") ? "target_col" : "value_col",
                    "target " + target_name(trained), "target " + target_name(columns));
 
+  // the four that may change: the request's when given, else the checkpoint's
   TrainRunOptions out = saved;
-  out.training.epochs = options.training.epochs;
-  out.training.patience = options.training.patience;
-  out.threads = options.threads;
-  out.season = options.season;
+  if (given("epochs")) out.training.epochs = options.training.epochs;
+  if (given("patience")) out.training.patience = options.training.patience;
+  if (given("threads")) out.threads = options.threads;
+  if (given("season")) out.season = options.season;
   out.workers = options.workers;
   out.resume = options.resume;
   out.init_from = options.init_from;

@@ -64,6 +64,7 @@ TEST_F(ResumeCli, ResumeEqualsTheUninterruptedRun) {
       << r.out;
   EXPECT_NE(r.out.find("Epoch 4/6 - Loss: "), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("Epoch 3/6"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("3 more epochs (6 in all) in "), std::string::npos) << r.out;
   EXPECT_EQ(slurp_file(dir / "resumed" / "history.csv"), slurp_file(dir / "whole" / "history.csv"));
   EXPECT_EQ(test_metrics(dir / "resumed" / "metrics.json"),
             test_metrics(dir / "whole" / "metrics.json"));

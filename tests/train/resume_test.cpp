@@ -49,6 +49,7 @@ TrainRunOptions small_options(OptimizerKind optimizer, double momentum) {
 }
 
 const SettingGiven kNothingGiven = [](std::string_view) { return false; };
+const SettingGiven kEpochsGiven = [](std::string_view name) { return name == "epochs"; };
 const SettingName kFlag = [](std::string_view name) {
   std::string flag = "--" + std::string(name);
   for (char& c : flag)
@@ -67,7 +68,7 @@ TrainRun resumed_run(const TrainRunOptions& options, int first, int total, const
   TrainRunOptions again = options;  // what the user asks for: only the total epochs matter
   again.training.epochs = total;
   ForecastColumns columns;
-  resume_settings(again, columns, ck, kNothingGiven, kFlag);
+  resume_settings(again, columns, ck, kEpochsGiven, kFlag);
   again.resume = &ck;
   return run_training(series, again);
 }
@@ -118,7 +119,7 @@ TEST(Resume, TenEpochsEqualFiveResumedForFiveMoreWithSgdMomentum) {
   const TrainingCheckpoint ck2 = load_training_checkpoint(f2);
   TrainRunOptions again = o;
   ForecastColumns columns;
-  resume_settings(again, columns, ck2, kNothingGiven, kFlag);
+  resume_settings(again, columns, ck2, kEpochsGiven, kFlag);
   again.resume = &ck2;
   expect_same_run(whole, run_training(series, again));
   fs::remove(f2);
@@ -196,6 +197,15 @@ TEST(Resume, RefusesWhatCannotContinue) {
   EXPECT_THAT(
       error_of([&] { resume_settings(again = o, other, ck, value_col, kFlag); }),
       ::testing::StartsWith("--value-col: " + file.string() + " was trained with Close, got Open"));
+  // not given, even the four that may change are the checkpoint's
+  again = o;
+  again.training.patience = 10;
+  again.training.epochs = 100;
+  again.threads = 2;
+  resume_settings(again, columns, ck, kNothingGiven, kFlag);
+  EXPECT_EQ(again.training.patience, 0);
+  EXPECT_EQ(again.training.epochs, 3);
+  EXPECT_EQ(again.threads, 1);
   // the same values given explicitly are fine, and the allowed ones change
   again = o;
   again.training.epochs = 3;

@@ -23,8 +23,10 @@ using SettingGiven = std::function<bool(std::string_view)>;
 // The columns a checkpoint's model reads: load = its columns, inputs and target as trained.
 ForecastColumns checkpoint_columns(const Forecaster& forecaster);
 
-// --resume: sets every setting of `options` to the checkpoint's except epochs, patience, threads
-// and season (and the pointers); `columns` become the checkpoint's. A setting given explicitly
+// --resume: sets every setting of `options` to the checkpoint's, except epochs, patience, threads
+// and season when given (and the pointers); `columns` become the checkpoint's. Not given, those
+// four are the checkpoint's too: its --epochs (the total it was to reach, e.g. after a stop on
+// request), its patience, threads and season. A setting given explicitly
 // (given(snake_name)) with another value than the checkpoint's throws bnlstm::Error
 //   "--hidden: run1/model.safetensors was trained with 64, got 32; --resume continues that run
 //    with its settings (only --epochs, --patience, --threads and --season may change; a new run
