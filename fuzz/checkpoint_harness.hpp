@@ -1,6 +1,7 @@
 // libFuzzer harness for the checkpoint loader through to one forecast: the safetensors parser,
 // the metadata (config, scaler, data provenance), the shape checks before anything is built,
-// the network, and a forecast over a small series with the checkpoint's columns. Every
+// the network, the training state of --resume when there is one, and a forecast over a small
+// series with the checkpoint's columns. Every
 // bnlstm::Error is an accepted outcome; any other exception (std::bad_alloc included), a crash
 // or a sanitizer report is a finding.
 //
@@ -16,6 +17,7 @@
 
 #include "bnlstm/core/error.hpp"
 #include "bnlstm/train/checkpoint.hpp"
+#include "bnlstm/train/resume.hpp"
 
 namespace bnlstm::fuzz {
 
@@ -23,8 +25,15 @@ namespace bnlstm::fuzz {
 inline void fuzz_checkpoint(const uint8_t* data, size_t size) {
   const std::string bytes(reinterpret_cast<const char*>(data), size);
   try {
-    bnlstm::Forecaster f =
-        bnlstm::forecaster_from_tensors(bnlstm::TensorFile::parse(bytes, "fuzz.safetensors"));
+    const bnlstm::TensorFile file = bnlstm::TensorFile::parse(bytes, "fuzz.safetensors");
+    bnlstm::Forecaster f = bnlstm::forecaster_from_tensors(file);
+    // the training state --resume reads (weights, optimizer, order, history, options, ...)
+    if (bnlstm::has_training_state(file)) {
+      try {
+        bnlstm::training_checkpoint_from_tensors(file);
+      } catch (const bnlstm::Error&) {
+      }
+    }
     // one forecast over a short series of the checkpoint's columns
     const bnlstm::ForecasterConfig& c = f.config();
     const bnlstm::Index rows = c.windows.lookback + c.windows.horizon + 2;
