@@ -293,7 +293,10 @@ py::tuple train(const PySeries& data, const py::dict& settings, const py::object
       init_settings(options, columns, *init, path, given, name);
       options.init_from = &*init;
     }
-    if (columns.load != data.series.columns)
+    bool same = columns.load.size() == data.series.columns.size();
+    for (size_t i = 0; same && i < columns.load.size(); ++i)
+      same = find_column({data.series.columns[i]}, columns.load[i]).has_value();
+    if (!same)
       throw Error("Forecaster.fit: the data's columns " + list_columns(data.series.columns) +
                   " are not the checkpoint's " + list_columns(columns.load));
     options.data.windows.input_columns = columns.inputs;
