@@ -89,7 +89,11 @@ void run_train(const CLI::App* cmd, TrainFlags& f) {
       options.validate_on_test ? ValidationPart::test : ValidationPart::validation;
 
   // train: the library's pipeline, with a progress bar and the notebook's epoch lines
-  ProgressBar bar(!f.quiet && is_root_process() && isatty(STDERR_FILENO));
+  // on a terminal: the epoch's running loss and the time left (an upper bound when early
+  // stopping can end the run before --epochs: it stops after `patience` epochs at the earliest)
+  const TrainOptions& planned = options.training;
+  ProgressBar bar(!f.quiet && is_root_process() && isatty(STDERR_FILENO), planned.epochs,
+                  planned.patience > 0 && planned.patience < planned.epochs);
   // without a terminal (a log, CI, nohup) a line per epoch on stderr replaces the bar: the time
   // spent and the time the remaining epochs would take at most (early stopping may end sooner);
   // rank 0's alone under mpirun
@@ -97,9 +101,7 @@ void run_train(const CLI::App* cmd, TrainFlags& f) {
   const auto started = std::chrono::steady_clock::now();
   const int epochs = options.training.epochs, log_every = f.log_every;
   TrainCallbacks cb;
-  cb.on_batch = [&](int epoch, Index batch, Index batches) {
-    bar.update(epoch, epochs, batch, batches);
-  };
+  cb.on_batch = [&](const BatchProgress& p) { bar.update(p); };
   cb.on_epoch = [&](const EpochRecord& e, const EarlyStopping&) {
     bar.clear();
     if (progress_lines && e.epoch > 0) {
@@ -118,6 +120,7 @@ void run_train(const CLI::App* cmd, TrainFlags& f) {
     }
   };
   const auto on_start = [&](const Dataset& d, const Forecaster&, Index parameters) {
+    bar.start();
     if (f.quiet) return;
     // printed once the dataset is made: a series too short or too large fails with stdout empty
     fmt::print("data: {}\n", report.summary());

@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "bnlstm/core/error.hpp"
+#include "bnlstm/train/progress.hpp"
 #include "flag_checks.hpp"
 
 namespace bnlstm::cli {
@@ -74,16 +75,20 @@ void write_plots(const OutputPlan& plan, std::vector<fs::path>& written,
   }
 }
 
-void ProgressBar::update(int epoch, int epochs, Index batch, Index batches) {
+void ProgressBar::start() {
+  start_ = std::chrono::steady_clock::now();
+  started_ = true;
+}
+
+void ProgressBar::update(const BatchProgress& p) {
   if (!enabled_) return;
-  const int permille = static_cast<int>(1000 * batch / std::max<Index>(batches, 1));
-  if (permille == last_permille_ && batch != batches) return;
-  last_permille_ = permille;
-  constexpr int kWidth = 30;
-  const int filled = permille * kWidth / 1000;
-  fmt::print(stderr, "\r epoch {}/{} [{}{}] {}/{}", epoch, epochs,
-             std::string(static_cast<size_t>(filled), '#'),
-             std::string(static_cast<size_t>(kWidth - filled), '.'), batch, batches);
+  const auto now = std::chrono::steady_clock::now();
+  if (!started_) start();
+  // at most ten redraws a second (and always the epoch's last batch)
+  if (shown_ && p.batch != p.batches && now - last_drawn_ < std::chrono::milliseconds(100)) return;
+  last_drawn_ = now;
+  const double elapsed = std::chrono::duration<double>(now - start_).count();
+  fmt::print(stderr, "\r{}\033[K", progress_line(p, epochs_, elapsed, may_stop_early_));
   std::fflush(stderr);
   shown_ = true;
 }
@@ -93,7 +98,6 @@ void ProgressBar::clear() {
   fmt::print(stderr, "\r\033[K");
   std::fflush(stderr);
   shown_ = false;
-  last_permille_ = -1;
 }
 
 }  // namespace bnlstm::cli

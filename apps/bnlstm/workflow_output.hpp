@@ -3,6 +3,7 @@
 // gnuplot-missing warning, and the progress bar. The folder is written as one unit through
 // bnlstm::OutputFolder (bnlstm/io/output_folder.hpp).
 #include <CLI/CLI.hpp>
+#include <chrono>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -10,6 +11,7 @@
 
 #include "bnlstm/core/tensor.hpp"
 #include "bnlstm/plot/gnuplot.hpp"
+#include "bnlstm/train/trainer.hpp"
 
 namespace bnlstm::cli {
 
@@ -48,17 +50,26 @@ void write_plots(
     const OutputPlan& plan, std::vector<std::filesystem::path>& written,
     const std::function<void(const ImageOptions&, std::vector<std::filesystem::path>&)>& draw);
 
-// "\r epoch 3/100 [#####.....] 45/112" on stderr, only when enabled (stderr is a terminal).
+// On a terminal (enabled), after every batch on stderr:
+//   "\r epoch 3/100 [#####.....] 45/112  loss 0.00441  up to 1 min 23 s left"
+// (bnlstm/train/progress.hpp): the epoch's running training loss and the time the rest of the
+// run would take; "up to" when early stopping may end it sooner.
 class ProgressBar {
  public:
-  explicit ProgressBar(bool enabled) : enabled_(enabled) {}
-  void update(int epoch, int epochs, Index batch, Index batches);
+  ProgressBar(bool enabled, int epochs, bool may_stop_early)
+      : enabled_(enabled), epochs_(epochs), may_stop_early_(may_stop_early) {}
+  // The clock of the time-left estimate starts here (else at the first update).
+  void start();
+  void update(const BatchProgress& progress);
   void clear();
 
  private:
   bool enabled_;
+  int epochs_;
+  bool may_stop_early_;
   bool shown_ = false;
-  int last_permille_ = -1;
+  bool started_ = false;
+  std::chrono::steady_clock::time_point start_{}, last_drawn_{};
 };
 
 }  // namespace bnlstm::cli

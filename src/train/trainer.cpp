@@ -256,7 +256,8 @@ TrainingHistory Trainer<T>::run(Range train, Range validation, Rng& rng,
       if (options_.clip_mode == ClipMode::norm)
         clip_grad_norm(params_, static_cast<T>(options_.clip));
       optimizer_->step();
-      if (callbacks.on_batch) callbacks.on_batch(epoch, b + 1, batches);
+      if (callbacks.on_batch)
+        callbacks.on_batch({epoch, b + 1, batches, loss_sum / static_cast<double>(seen)});
       if (b + 1 < batches && stop_requested()) {
         history.stopped_by_request = true;
         break;

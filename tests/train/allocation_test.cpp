@@ -279,11 +279,11 @@ TEST(AllocationFreeTrainer, NothingAllocatesAfterTheFirstBatchExceptTheFirstEpoc
     std::vector<std::vector<long>> per_batch(kEpochs + 1);  // [epoch][batch]: allocations since the last
     AllocationCounter counter;
     TrainCallbacks cb;
-    cb.on_batch = [&](int epoch, [[maybe_unused]] Index b, Index) {
+    cb.on_batch = [&](const BatchProgress& p) {
 #ifdef BNLSTM_DEBUG_ALLOC
-      fprintf(stderr, "BATCH %d %ld\n", epoch, long(b));
+      fprintf(stderr, "BATCH %d %ld\n", p.epoch, long(p.batch));
 #endif
-      per_batch[size_t(epoch)].push_back(counter.stop());
+      per_batch[size_t(p.epoch)].push_back(counter.stop());
       counter.start();
     };
     // the epoch's end (validation, recalibration, the best weights' copy) is counted apart

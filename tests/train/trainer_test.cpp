@@ -275,7 +275,7 @@ TEST(Trainer, ShouldStopEndsTheRunInsideAnEpochAndRestoresTheBest) {
   TrainOptions o = quick(10);
   Index batches_seen = 0;
   TrainCallbacks cb;
-  cb.on_batch = [&](int, Index, Index) { ++batches_seen; };
+  cb.on_batch = [&](const BatchProgress&) { ++batches_seen; };
   // stop after the second batch of epoch 2 (six batches per epoch here)
   cb.should_stop = [&] { return batches_seen == 8; };
   Trainer<float> trainer(net, d.windows, o);
@@ -287,6 +287,28 @@ TEST(Trainer, ShouldStopEndsTheRunInsideAnEpochAndRestoresTheBest) {
   ASSERT_EQ(h.epochs.size(), 2u);
   EXPECT_EQ(trainer.evaluate(d.split.validation_windows), h.find(h.best_epoch)->val_loss);
   EXPECT_NE(h.to_json().find("\"stopped_by_request\": true"), std::string::npos);
+}
+
+TEST(Trainer, OnBatchReportsTheRunningLossWhichEndsAtTheEpochsTrainingLoss) {
+  const Dataset d = testing::synthetic_dataset(160, 3, 1, Target::delta);
+  Rng rng(4);
+  ForecastNetwork<float> net({1, 8, 1, LstmNorm::none, InitScheme::xavier}, rng);
+  std::vector<BatchProgress> seen;
+  TrainCallbacks cb;
+  cb.on_batch = [&](const BatchProgress& p) { seen.push_back(p); };
+  const TrainingHistory h = Trainer<float>(net, d.windows, quick(2))
+                                .fit(d.split.train_windows, d.split.validation_windows, rng, cb);
+  ASSERT_EQ(seen.size(), 12u);  // 2 epochs of 6 batches (93 windows, batches of 16)
+  EXPECT_EQ(seen[0].epoch, 1);
+  EXPECT_EQ(seen[0].batch, 1);
+  EXPECT_EQ(seen[0].batches, 6);
+  EXPECT_EQ(seen[11].epoch, 2);
+  EXPECT_EQ(seen[11].batch, 6);
+  // the running mean over the windows seen; after the last batch, the epoch's training loss
+  EXPECT_EQ(seen[5].running_loss, h.find(1)->train_loss);
+  EXPECT_EQ(seen[11].running_loss, h.find(2)->train_loss);
+  EXPECT_GT(seen[0].running_loss, 0);
+  EXPECT_NE(seen[0].running_loss, seen[5].running_loss);
 }
 
 }  // namespace

@@ -80,12 +80,20 @@ struct TrainOptions {
   bool score_initial = false;
 };
 
+// What TrainCallbacks::on_batch reports after each optimizer step.
+struct BatchProgress {
+  int epoch = 0;            // 1-based
+  Index batch = 0;          // 1-based
+  Index batches = 0;        // batches in the epoch
+  double running_loss = 0;  // mean training loss over the epoch's windows seen so far
+};
+
 struct TrainCallbacks {
   // After every epoch (and after epoch 0 with score_initial), with the early-stopping state
   // after this epoch's update.
   std::function<void(const EpochRecord&, const EarlyStopping&)> on_epoch;
-  // After every optimizer step: epoch (1-based), batch (1-based), batches in the epoch.
-  std::function<void(int epoch, Index batch, Index batches)> on_batch;
+  // After every optimizer step.
+  std::function<void(const BatchProgress&)> on_batch;
   // Asked after every optimizer step (after on_batch) and after every epoch (after on_epoch):
   // returning true ends training. Inside an epoch the remaining batches are skipped and the
   // epoch is finished as usual (its training loss over the windows seen, recalibration,
