@@ -13,5 +13,6 @@ void add_classify_command(CLI::App& app);  // cmd_classify.cpp
 void add_study_command(CLI::App& app);     // cmd_study.cpp
 void add_backtest_command(CLI::App& app);  // cmd_backtest.cpp
 void add_study_forecast_command(CLI::App& app);  // cmd_study_forecast.cpp
+void add_compare_command(CLI::App& app);         // cmd_compare.cpp
 
 }  // namespace bnlstm::cli

@@ -71,6 +71,7 @@ int main(int argc, char** argv) {
   bnlstm::cli::add_study_command(app);
   bnlstm::cli::add_backtest_command(app);
   bnlstm::cli::add_study_forecast_command(app);
+  bnlstm::cli::add_compare_command(app);
   // `bnlstm`, `bnlstm help [COMMAND]` and a misspelt command, before CLI11 sees them (it would
   // say "A subcommand is required" or "The following arguments were not expected: trian")
   std::vector<std::string> names;

@@ -80,20 +80,28 @@ GnuplotScript line_script(const LineChart& chart) {
   if (chart.legend_below) s.add("set key below left vertical Left reverse nobox samplen 2");
   if (chart.log_y) s.add("set logscale y");
   for (const LineMarker& marker : chart.markers)
-    s.add(fmt::format("set arrow from {}, graph 0 to {}, graph 1 nohead dt 2 lc rgb '#404040'",
-                      gnuplot_number(marker.x), gnuplot_number(marker.x)));
+    if (marker.rule)
+      s.add(fmt::format("set arrow from {}, graph 0 to {}, graph 1 nohead dt 2 lc rgb '#404040'",
+                        gnuplot_number(marker.x), gnuplot_number(marker.x)));
   const char* style = chart.points ? "linespoints pt 7 ps 0.6" : "lines";
   std::string plot = "plot ";
   for (size_t k = 0; k < chart.series.size(); ++k) {
     if (k > 0) plot += ", ";
     const LineSeries& series = chart.series[k];
+    const size_t c = series.colour >= 0 ? static_cast<size_t>(series.colour) : k;
     plot += fmt::format("$line{} using 1:2 with {} lc rgb '{}' title {}", k,
-                        series.reference ? "lines lw 1.5 dt 2" : fmt::format("{} lw 2", style),
-                        colour(k), gnuplot_quote(series.title));
+                        series.reference
+                            ? "lines lw 1.5 dt 2"
+                            : fmt::format("{} lw 2{}", style, series.dashed ? " dt 2" : ""),
+                        colour(c), gnuplot_quote(series.title));
   }
-  for (size_t m = 0; m < chart.markers.size(); ++m)
-    plot += fmt::format(", $marker{} using 1:2 with points pt 7 ps 2 lc rgb '#000000' title {}", m,
-                        gnuplot_quote(chart.markers[m].title));
+  for (size_t m = 0; m < chart.markers.size(); ++m) {
+    const LineMarker& marker = chart.markers[m];
+    plot += fmt::format(
+        ", $marker{} using 1:2 with points pt 7 ps 2 lc rgb '{}' {}", m,
+        marker.colour >= 0 ? colour(static_cast<size_t>(marker.colour)) : std::string("#000000"),
+        marker.title.empty() ? std::string("notitle") : "title " + gnuplot_quote(marker.title));
+  }
   s.add(plot);
   return s;
 }

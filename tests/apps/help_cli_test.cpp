@@ -39,7 +39,8 @@ Result run(const std::string& args) {
 }
 
 const std::string kCommands =
-    "commands: bn-demo, train, evaluate, predict, classify, study, backtest, study-forecast, help "
+    "commands: bn-demo, train, evaluate, predict, classify, study, backtest, study-forecast, "
+    "compare, help "
     "(bnlstm help COMMAND for its flags)";
 
 TEST(HelpCli, MisspeltCommandSuggestsTheNearestAndListsAll) {

@@ -38,13 +38,17 @@ struct LineSeries {
   std::vector<double> x;   // (n), finite
   std::vector<double> y;   // (n), finite; > 0 when the chart has log_y
   bool reference = false;  // a dashed line without points (e.g. a baseline's level)
+  int colour = -1;         // palette index; -1: the series' position
+  bool dashed = false;     // a dashed line (with points when the chart has them)
 };
 
 // A point singled out on a line chart (e.g. the epoch whose weights were kept): a large dot with
 // its own legend entry and a dashed vertical line through it.
 struct LineMarker {
-  std::string title;    // legend entry
+  std::string title;    // legend entry; "" for none
   double x = 0, y = 0;  // finite; y > 0 on a log-scale axis
+  int colour = -1;      // palette index; -1: black
+  bool rule = true;     // the dashed vertical line through it
 };
 
 struct LineChart {
