@@ -1,5 +1,7 @@
 // bnlstm bn-demo: the notebook's BatchNorm experiment (bnlstm/experiments/bn_demo.hpp).
-// Prints the statistics table, writes stats.csv and two pictures into --out.
+// Prints the statistics table, writes stats.csv and two pictures into --out. With --data (and
+// --value-col) the experiment runs on the file's columns instead of the built-in mixture; the
+// file is read as `train` reads it (same date, range and long-format flags, same bad-row rules).
 //
 // Without gnuplot the numbers are still printed and written, a one-line warning names the
 // package to install, and the exit status stays 0: the experiment itself ran. Any other
@@ -12,6 +14,7 @@
 #include "bnlstm/experiments/bn_demo.hpp"
 #include "bnlstm/io/output_folder.hpp"
 #include "commands.hpp"
+#include "data_options.hpp"
 #include "flag_checks.hpp"
 #include "parallel.hpp"
 
@@ -25,6 +28,8 @@ struct BnDemoFlags {
   Activation activation = Activation::tanh;
   uint64_t seed = 42;
   std::string gnuplot = "gnuplot";
+  DataFlags data;  // --data, --value-col, ...: the user's own columns
+  bool own_data() const { return !data.data.empty() || !data.value_cols.empty(); }
 };
 
 void run_bn_demo_command(const BnDemoFlags& flags) {
@@ -32,10 +37,20 @@ void run_bn_demo_command(const BnDemoFlags& flags) {
   // one unit: the stats and the pictures of this run replace the previous run's together
   OutputFolder out =
       OutputFolder::begin(flags.out, "--out", {"stats.csv", "histogram.*", "activations-*"});
-  BnDemoConfig config;
-  config.activation = flags.activation;
-  Rng rng = make_rng(flags.seed);
-  const BnDemoResult result = run_bn_demo(config, rng);
+  BnDemoResult result;
+  std::string loaded;  // own data: the loader's summary (rows read, rows skipped)
+  if (flags.own_data()) {
+    LoadReport report;
+    const Series series = load_series(flags.data, flags.data.value_cols, &report);
+    loaded = report.summary();
+    result = run_bn_demo_on(series.values, series.columns, data_label(flags.data.data),
+                            flags.activation);
+  } else {
+    BnDemoConfig config;
+    config.activation = flags.activation;
+    Rng rng = make_rng(flags.seed);
+    result = run_bn_demo(config, rng);
+  }
 
   const std::filesystem::path stats = write_bn_demo_stats(result, out.path());
   std::vector<std::filesystem::path> written{stats.filename()};
@@ -51,7 +66,10 @@ void run_bn_demo_command(const BnDemoFlags& flags) {
     warning = e.what();
   }
   out.commit();
-  fmt::print("seed {}\n{}\n", flags.seed, format_bn_demo_table(result));
+  if (flags.own_data())
+    fmt::print("data: {}\n{}\n", loaded, format_bn_demo_table(result));
+  else
+    fmt::print("seed {}\n{}\n", flags.seed, format_bn_demo_table(result));
   for (const auto& w : written) fmt::print("wrote {}\n", (out.final_path() / w).string());
   if (no_gnuplot)
     fmt::print(stderr, "bnlstm: warning: {}; numeric output was still written\n", warning);
@@ -61,8 +79,11 @@ void run_bn_demo_command(const BnDemoFlags& flags) {
 
 void add_bn_demo_command(CLI::App& app) {
   auto flags = std::make_shared<BnDemoFlags>();
-  auto* cmd = app.add_subcommand("bn-demo",
-                                 "Histograms of values and activations before/after BatchNorm1d");
+  auto* cmd = app.add_subcommand(
+      "bn-demo",
+      "Histograms of values and activations before/after BatchNorm1d (the notebook's mixture, "
+      "or --data FILE --value-col COL)");
+  last_flag_wins(cmd);
   cmd->add_option("--out", flags->out, "Folder for stats.csv and the pictures")
       ->transform(non_empty("a folder name"))
       ->capture_default_str();
@@ -77,7 +98,15 @@ void add_bn_demo_command(CLI::App& app) {
                                    "Activation applied before/after")
       ->transform(choice(parse_activation, names))
       ->default_str("tanh");
-  cmd->add_option("--seed", flags->seed, "Seed of the random samples")
+  add_data_flags(cmd, flags->data, false);
+  cmd->add_option("--value-col", flags->data.value_cols,
+                  "With --data: the column(s) to normalize, repeat or comma-separate (default: "
+                  "Close); without --data, of the built-in S&P 500")
+      ->type_name("NAME")
+      ->delimiter(',')
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->transform(non_empty("a column name"));
+  cmd->add_option("--seed", flags->seed, "Seed of the random samples (built-in mixture)")
       ->transform(integer_in<uint64_t>(0))
       ->capture_default_str();
   cmd->add_option("--gnuplot", flags->gnuplot, "gnuplot program to run")
