@@ -10,8 +10,9 @@ namespace bnlstm {
 double estimate_seconds_left(const BatchProgress& p, int epochs, double elapsed) {
   // batches done and in all, over the whole run
   const double batches = static_cast<double>(std::max<Index>(p.batches, 1));
-  const double done = (p.epoch - 1) * batches + static_cast<double>(p.batch);
-  const double total = std::max(epochs, 1) * batches;
+  // a resumed run counts from its own first epoch
+  const double done = (p.epoch - p.first_epoch) * batches + static_cast<double>(p.batch);
+  const double total = std::max(epochs - p.first_epoch + 1, 1) * batches;
   if (done <= 0 || !(elapsed >= 0)) return 0;
   return std::max(0.0, elapsed / done * (total - done));
 }

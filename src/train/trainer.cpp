@@ -257,7 +257,8 @@ TrainingHistory Trainer<T>::run(Range train, Range validation, Rng& rng,
         clip_grad_norm(params_, static_cast<T>(options_.clip));
       optimizer_->step();
       if (callbacks.on_batch)
-        callbacks.on_batch({epoch, b + 1, batches, loss_sum / static_cast<double>(seen)});
+        callbacks.on_batch(
+            {epoch, b + 1, batches, loss_sum / static_cast<double>(seen), first_epoch});
       if (b + 1 < batches && stop_requested()) {
         history.stopped_by_request = true;
         break;

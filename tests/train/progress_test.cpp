@@ -10,6 +10,8 @@ TEST(Progress, TimeLeftIsTheRemainingBatchesOfAllEpochsAtTheRateSoFar) {
   EXPECT_DOUBLE_EQ(estimate_seconds_left({2, 2, 4, 0.1}, 10, 3.0), 17.0);
   // the first batch: one done in 1 s, 39 left
   EXPECT_DOUBLE_EQ(estimate_seconds_left({1, 1, 4, 0.1}, 10, 1.0), 39.0);
+  // resumed at epoch 6 of 10: 2 batches of epoch 7 done in 6 s (4 + 2), 14 left at 1 s each
+  EXPECT_DOUBLE_EQ(estimate_seconds_left({7, 2, 4, 0.1, 6}, 10, 6.0), 14.0);
   // the last batch of the last epoch: nothing left
   EXPECT_DOUBLE_EQ(estimate_seconds_left({10, 4, 4, 0.1}, 10, 20.0), 0.0);
 }

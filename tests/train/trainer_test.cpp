@@ -302,6 +302,7 @@ TEST(Trainer, OnBatchReportsTheRunningLossWhichEndsAtTheEpochsTrainingLoss) {
   EXPECT_EQ(seen[0].epoch, 1);
   EXPECT_EQ(seen[0].batch, 1);
   EXPECT_EQ(seen[0].batches, 6);
+  EXPECT_EQ(seen[0].first_epoch, 1);
   EXPECT_EQ(seen[11].epoch, 2);
   EXPECT_EQ(seen[11].batch, 6);
   // the running mean over the windows seen; after the last batch, the epoch's training loss

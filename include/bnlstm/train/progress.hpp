@@ -10,9 +10,10 @@
 
 namespace bnlstm {
 
-// Seconds the remaining batches of all `epochs` epochs would take at the mean rate of the
-// batches done so far; `elapsed`: seconds since the first batch of epoch 1 began (validation
-// between epochs included, so it is in the rate too). 0 after the last batch.
+// Seconds the remaining batches up to epoch `epochs` would take at the mean rate of the batches
+// done so far (from progress.first_epoch: a resumed run counts its own); `elapsed`: seconds since
+// the first of them began (validation between epochs included, so it is in the rate too). 0
+// after the last batch.
 double estimate_seconds_left(const BatchProgress& progress, int epochs, double elapsed);
 
 // "0 s", "42 s", "1 min 23 s", "2 h 05 min" (rounded to whole seconds / minutes).

@@ -86,6 +86,7 @@ struct BatchProgress {
   Index batch = 0;          // 1-based
   Index batches = 0;        // batches in the epoch
   double running_loss = 0;  // mean training loss over the epoch's windows seen so far
+  int first_epoch = 1;      // the first epoch this fit trains (later when resumed)
 };
 
 struct TrainCallbacks {
