@@ -45,6 +45,8 @@ void run_compare(const CompareFlags& f) {
     fmt::print(stderr, "bnlstm: warning: {} (their test metrics are not comparable)\n", line);
   for (const std::string& line : d.curves)
     fmt::print(stderr, "bnlstm: warning: {} (their loss curves are in different units)\n", line);
+  for (const std::string& line : d.mase)
+    fmt::print(stderr, "bnlstm: warning: {} (their MASE columns are not comparable)\n", line);
 
   fmt::print("{}", format_table(comparison_table(runs), f.table));
   flush_stdout();  // a full device fails now, with its reason

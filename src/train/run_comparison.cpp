@@ -195,6 +195,7 @@ RunDifferences run_differences(const std::vector<RunFolder>& runs) {
             fmt::format("{}..{}", m0.test_begin, m0.test_end - 1));
     differs(d.data, "horizon", std::to_string(m.horizon), std::to_string(m0.horizon));
     differs(d.curves, "scaler", m.scaler, m0.scaler);
+    differs(d.mase, "MASE scaled by", m.mase_naive, m0.mase_naive);
   }
   return d;
 }

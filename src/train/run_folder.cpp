@@ -110,6 +110,7 @@ void read_forecast_metrics(const Json& m, RunFolder& run) {
     f.seasonal = test_errors(test.at("seasonal_naive"));
     f.season = test.value("season", Index{0});
   }
+  f.mase_naive = test.value("mase_naive", std::string("persistence"));
   const Json& t = m.at("training");
   f.epochs = t.at("epochs").get<int>();
   f.epochs_run = t.at("epochs_run").get<int>();

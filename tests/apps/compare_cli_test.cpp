@@ -133,6 +133,16 @@ TEST_F(CompareCli, BadInputIsOneLineNamingTheFolderOrFile) {
   EXPECT_NE(none.err.find("runs"), std::string::npos) << none.err;
 }
 
+TEST_F(CompareCli, MaseScaledByOtherNaiveForecastsIsAWarning) {
+  train("a");
+  train("b", {"--season", "5"});
+  const auto r = compare({run("a"), run("b"), "--no-plots"});
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_EQ(r.err, "bnlstm: warning: " + run("b") + ": MASE scaled by seasonal naive (5 rows), " +
+                       run("a") + ": persistence (their MASE columns are not comparable)\n");
+  EXPECT_NE(r.out.find("vs seasonal"), std::string::npos) << r.out;
+}
+
 TEST_F(CompareCli, RunsOnOtherDataAreRefusedUnlessAnyDataIsGiven) {
   testing::write_prices_csv(dir / "other.csv", 200);
   train("a");

@@ -103,6 +103,7 @@ TEST(RunFolder, ReadsAForecastRunsCurveMetricsAndSettings) {
   EXPECT_EQ(m.persistence.rmse, run.test.comparison.baseline.rmse);
   EXPECT_EQ(m.forecasts, run.test.comparison.model.count);
   EXPECT_FALSE(m.seasonal.has_value());
+  EXPECT_EQ(m.mase_naive, "persistence");
   EXPECT_EQ(m.epochs, 4);
   EXPECT_EQ(m.source, "synthetic.csv");
   EXPECT_EQ(m.target, "Close");
@@ -181,6 +182,7 @@ TEST(RunComparison, RunsOnOtherDataOrInOtherUnitsAreToldApart) {
   ASSERT_EQ(d.curves.size(), 1u);
   EXPECT_EQ(d.curves[0], (dir.path / "b").string() + ": scaler min_max, " +
                              (dir.path / "a").string() + ": z_score");
+  EXPECT_TRUE(d.mase.empty());
   // the same folder twice
   EXPECT_THROW(run_differences({runs[0], runs[0]}), Error);
 }

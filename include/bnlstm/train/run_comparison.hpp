@@ -25,9 +25,11 @@ namespace bnlstm {
 //   data    their test metrics are not comparable: other data file, series, target column,
 //           loaded dates, test rows or horizon ("run2: data 'b.csv', run1: 'a.csv'")
 //   curves  their loss curves are in different units: loss kind, scaler, validation part
+//   mase    their MASE is scaled by different naive forecasts (with and without --season)
 struct RunDifferences {
   std::vector<std::string> data;
   std::vector<std::string> curves;
+  std::vector<std::string> mase;
 };
 
 // Throws bnlstm::Error for no runs, a folder given twice, or runs of different kinds ("run2 is

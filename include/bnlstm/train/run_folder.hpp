@@ -53,6 +53,7 @@ struct ForecastRunMetrics {
   TestErrors model, persistence;
   std::optional<TestErrors> seasonal;  // with --season
   Index season = 0;
+  std::string mase_naive;  // what scales MASE: "persistence" or "seasonal naive (12 rows)"
   int epochs = 0;      // --epochs
   int epochs_run = 0;  // the last epoch trained
   bool stopped_early = false;
