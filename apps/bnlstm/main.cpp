@@ -78,9 +78,10 @@ int main(int argc, char** argv) {
   for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
   names.push_back("help");
   if (argc < 2) {
-    fmt::print(stderr, "bnlstm: error: a command is required; commands: {} (bnlstm help COMMAND "
-               "for its flags)\n", fmt::join(names, ", "));
-    return 1;
+    return bnlstm::cli::report_error(
+        fmt::format("bnlstm: error: a command is required; commands: {} (bnlstm help COMMAND "
+                    "for its flags)", fmt::join(names, ", ")),
+        1);
   }
   const std::string first = argv[1];
   if (first == "help") {
@@ -94,13 +95,12 @@ int main(int argc, char** argv) {
         fmt::print("{}", sub->help());
         return 0;
       }
-    fmt::print(stderr, "bnlstm: error: {}\n", unknown_command(topic, names));
-    return 1;
+    return bnlstm::cli::report_error("bnlstm: error: " + unknown_command(topic, names), 1);
   }
   if (!first.empty() && first[0] != '-' &&
       std::find(names.begin(), names.end(), first) == names.end()) {
-    fmt::print(stderr, "bnlstm: error: {}\n", unknown_command(first, names));
-    return 1;
+    // under mpirun rank 0 alone prints it (report_error)
+    return bnlstm::cli::report_error("bnlstm: error: " + unknown_command(first, names), 1);
   }
   try {
     app.parse(argc, argv);

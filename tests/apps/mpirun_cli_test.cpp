@@ -144,6 +144,17 @@ TEST_F(MpirunCli, ABadFlagIsOneErrorLine) {
   EXPECT_EQ(count(err, "bnlstm: error:"), 1) << err;
 }
 
+// checked before CLI11 parses: a misspelt or missing command is one line too, from rank 0
+TEST_F(MpirunCli, AMisspeltOrMissingCommandIsOneErrorLine) {
+  std::string out, err;
+  EXPECT_EQ(run(2, "trian", out, err), 1);
+  EXPECT_EQ(count(err, "bnlstm: error: unknown command 'trian'"), 1) << err;
+  EXPECT_EQ(count(err, "bnlstm: error:"), 1) << err;
+  EXPECT_EQ(run(2, "", out, err), 1);
+  EXPECT_EQ(count(err, "bnlstm: error: a command is required"), 1) << err;
+  EXPECT_EQ(count(err, "bnlstm: error:"), 1) << err;
+}
+
 // the one-process commands refuse several ranks before any work (they would race for --out)
 TEST_F(MpirunCli, BacktestUnderTwoRanksIsAnError) {
   std::string out, err;
