@@ -312,13 +312,17 @@ void run_classify(const Flags& f) {
     }
     const bool points = h.points.size() < 30;
     const fs::path loss = out.dir / ("loss." + out.extension);
-    plot_lines(loss,
-               {"cross-entropy", "optimizer steps", "loss", {tl, vl}, f.output.log_scale, points},
-               image);
+    LineChart loss_chart;  // (aggregate initialization without `markers` warns in GCC 12)
+    loss_chart.title = "cross-entropy", loss_chart.xlabel = "optimizer steps";
+    loss_chart.ylabel = "loss", loss_chart.series = {tl, vl};
+    loss_chart.log_y = f.output.log_scale, loss_chart.points = points;
+    plot_lines(loss, loss_chart, image);
     files.push_back(loss);
     const fs::path acc = out.dir / ("accuracy." + out.extension);
-    plot_lines(acc, {"accuracy", "optimizer steps", "accuracy (%)", {ta, va}, false, points},
-               image);
+    LineChart acc_chart;
+    acc_chart.title = "accuracy", acc_chart.xlabel = "optimizer steps";
+    acc_chart.ylabel = "accuracy (%)", acc_chart.series = {ta, va}, acc_chart.points = points;
+    plot_lines(acc, acc_chart, image);
     files.push_back(acc);
   });
   if (folder && !f.gate_steps.empty())
