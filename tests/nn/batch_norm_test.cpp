@@ -473,7 +473,8 @@ TEST(BatchNormKernels, FloatStatisticsStayAccurateForLargeN) {
 
 TEST(BatchNormKernels, FloatMatchesDoubleAcrossManyTiles) {
   // N large enough that channels are processed in several L2-sized tiles, C not a multiple of them.
-  for (const auto& [N, C, L] : std::vector<std::array<Index, 3>>{{4096, 300, 1}, {300, 70, 9}}) {
+  for (const auto& shape : std::vector<std::array<Index, 3>>{{4096, 300, 1}, {300, 70, 9}}) {
+    const Index N = shape[0], C = shape[1], L = shape[2];  // (clang 14 cannot capture bindings)
     const Matrix<double> xd = random_matrix<double>(N, C * L, 11, 0.5, 2.0);
     const Matrix<double> dyd = random_matrix<double>(N, C * L, 12);
     const Matrix<double> gd = random_matrix<double>(1, C, 13, 1.0),
