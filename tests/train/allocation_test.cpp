@@ -125,6 +125,7 @@ TEST(Allocation, CounterSeesMallocNewAndEigen) {
   AllocationCounter counter;
   counter.start();
   void* p = std::malloc(100);
+  asm volatile("" : : "r"(p) : "memory");  // clang removes an unused malloc/free pair
   std::free(p);
   EXPECT_EQ(counter.stop(), 1);
   counter.start();
