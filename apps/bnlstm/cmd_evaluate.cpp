@@ -1,18 +1,18 @@
 // bnlstm evaluate: a checkpoint's errors on a part of a series, beside the persistence forecast
 // (tomorrow = today) on the same rows. By default the checkpoint's own data, range and split
 // are reloaded, so `evaluate` on a fresh checkpoint prints the table `train` printed. Given other
-// rows (--data, --start, --end, --series), it scores all of them unless --part names a part of their
-// split, and says which rows it scored.
+// rows (--data, --start, --end, --series), it scores all of them unless --part names a part of
+// their split, and says which rows it scored.
 #include <fmt/core.h>
 
 #include <algorithm>
 #include <memory>
-#include <nlohmann/json.hpp>
 
 #include "bnlstm/core/error.hpp"
 #include "bnlstm/io/atomic_file.hpp"
 #include "bnlstm/train/charts.hpp"
 #include "bnlstm/train/checkpoint.hpp"
+#include "bnlstm/train/evaluate_rows.hpp"
 #include "bnlstm/train/evaluation.hpp"
 #include "commands.hpp"
 #include "data_options.hpp"
@@ -23,36 +23,19 @@ namespace bnlstm::cli {
 
 namespace {
 
-enum class Part { test, validation, train, all };
-
-Part parse_part(std::string_view name) {
-  if (name == "test") return Part::test;
-  if (name == "validation") return Part::validation;
-  if (name == "train") return Part::train;
-  if (name == "all") return Part::all;
+EvaluatePart parse_part(std::string_view name) {
+  if (const auto part = parse_evaluate_part(name)) return *part;
   throw Error("unknown part '" + std::string(name) + "'");
-}
-
-std::string to_string(Part p) {
-  switch (p) {
-    case Part::validation:
-      return "validation";
-    case Part::train:
-      return "train";
-    case Part::all:
-      return "all";
-    default:
-      return "test";
-  }
 }
 
 struct EvaluateFlags {
   std::string model;
   DataFlags data;
-  Part part = Part::test;
+  EvaluatePart part = EvaluatePart::test;
   bool part_given = false;
   double train_size = 0, val_size = 0;          // 0 (not given): the checkpoint's
   std::string output;                           // forecasts CSV
+  std::string metrics;                          // the table as JSON
   std::string plot;                             // predicted vs actual picture
   std::optional<ImageFormat> format;            // picture format (default: from --plot's extension)
   ImageFormat format_value = ImageFormat::png;  // what --format gave
@@ -60,37 +43,13 @@ struct EvaluateFlags {
   Index season = -1;  // -1 (not given): the checkpoint's (0 when it has none)
 };
 
-// The season train was given (metrics' "season" in the checkpoint's training JSON), else 0.
-Index checkpoint_season(const Forecaster& forecaster) {
-  const auto j = nlohmann::json::parse(forecaster.training_json(), nullptr, false);
-  if (j.is_object() && j.contains("season") && j["season"].is_number_integer())
-    return std::max<Index>(0, j["season"].get<Index>());
-  return 0;
-}
-
-Range part_windows(Part part, const Split& split, Index count, bool val_from_test) {
-  switch (part) {
-    case Part::train:
-      return split.train_windows;
-    case Part::all:
-      return Range{0, count};
-    case Part::validation:
-      if (val_from_test)
-        throw Error(
-            "--part validation: the model was trained without --val-size (it validated on the "
-            "test part); give --val-size to cut one");
-      return split.validation_windows;
-    default:
-      return split.test_windows;
-  }
-}
-
 void run_evaluate(const EvaluateFlags& f) {
   require_one_process("evaluate");
   if (f.model.empty()) throw Error("--model: a checkpoint file is required");
   // output paths that cannot be written fail before any work (a device, a folder)
   if (!f.output.empty() && f.output != "-" && !is_stdout(f.output)) output_target(f.output);
   if (!f.plot.empty()) output_target(f.plot);
+  if (!f.metrics.empty() && f.metrics != "-" && !is_stdout(f.metrics)) output_target(f.metrics);
   // the picture's format is known before any work: from --format or --plot's extension
   if (!f.plot.empty()) {
     const auto from_extension = image_format_from_extension(f.plot);
@@ -109,17 +68,19 @@ void run_evaluate(const EvaluateFlags& f) {
   LoadReport report;
   const Series series = load_series_for(forecaster, f.model, f.data, &report);
   const Windows w = forecaster.windows(series);
-  SplitFractions fr = p.fractions;
-  const bool own_split = f.train_size == 0 && f.val_size == 0;
-  if (!own_split) {
-    fr = checked_fractions(f.train_size == 0 ? p.fractions.train : f.train_size, f.val_size);
-    check_validation_rows(fr, series.rows());
+  EvaluateRequest request;
+  if (f.part_given) request.part = f.part;
+  request.other_rows = other_rows(f.data);
+  if (f.train_size != 0 || f.val_size != 0) {
+    request.fractions =
+        checked_fractions(f.train_size == 0 ? p.fractions.train : f.train_size, f.val_size);
+    check_validation_rows(*request.fractions, series.rows());
   }
-  const Split split = chronological_split(series.rows(), w.span(), w.horizon(), fr);
-  // other rows than the checkpoint's: all of them unless a part was asked for
-  const bool other = other_rows(f.data);
-  const Part which = f.part_given || !other ? f.part : Part::all;
-  const Range range = part_windows(which, split, w.count(), fr.validation == 0);
+  request.season = f.season;
+  Evaluation e = evaluate_rows(forecaster, w, request);
+  e.forecast.comparison.period = period_of(report);
+  const RangeForecast& r = e.forecast;
+  const Range range = e.windows;
 
   const ForecasterConfig& c = forecaster.config();
   fmt::print(
@@ -131,20 +92,16 @@ void run_evaluate(const EvaluateFlags& f) {
       c.windows.lookback, c.windows.horizon, data_label(p.source), format_date(p.first),
       format_date(p.last));
   fmt::print("data: {}\n", report.summary());
-  const std::string part = to_string(which);
-  if (which == Part::all && !f.part_given)
+  const std::string part = to_string(e.part);
+  if (e.all_other_rows)
     fmt::print(
         "scored: all {} windows of these rows (rows {}..{}), not the {}/{} split the model was "
         "trained with; --part test|validation|train scores a part of their split\n",
-        range.size(), format_date(series.dates.front()), format_date(series.dates.back()),
-        fr.train, fr.validation);
+        range.size(), format_date(w.row_date(e.rows.begin)),
+        format_date(w.row_date(e.rows.end - 1)), e.fractions.train, e.fractions.validation);
   else
-    fmt::print("scored: the {} part of the split ({} windows)\n", part, range.size());
-  BaselineOptions baselines;
-  baselines.season = f.season >= 0 ? f.season : checkpoint_season(forecaster);
-  baselines.in_sample_rows = split.train_rows;  // MASE: the naive forecast's training error
-  RangeForecast r = evaluate_range(forecaster, w, range, part, baselines);
-  r.comparison.period = period_of(report);
+    fmt::print("scored: the {} part of the split ({} windows, rows {}..{})\n", part, range.size(),
+               format_date(w.row_date(e.rows.begin)), format_date(w.row_date(e.rows.end - 1)));
   fmt::print("{}: forecasts for {}..{}\n\n{}", part, format_date(w.target_date(range.begin, 0)),
              format_date(w.target_date(range.end - 1, w.horizon() - 1)),
              format_comparison(r.comparison));
@@ -153,6 +110,10 @@ void run_evaluate(const EvaluateFlags& f) {
   if (!f.output.empty()) {
     write_output_file(f.output, forecasts_csv(r, w));
     if (f.output != "-") fmt::print("wrote {}\n", f.output);
+  }
+  if (!f.metrics.empty()) {
+    write_output_file(f.metrics, evaluation_json(e, w) + "\n");
+    if (f.metrics != "-" && !is_stdout(f.metrics)) fmt::print("wrote {}\n", f.metrics);
   }
   if (!f.plot.empty()) {
     ImageOptions image;
@@ -176,9 +137,10 @@ void add_evaluate_command(CLI::App& app) {
       ->type_name("FILE")
       ->transform(non_empty("a checkpoint file"));
   add_data_flags(cmd, f->data, false);
-  cmd->add_option<Part, int>("--part", f->part,
-                             "test, validation, train or all (default: test of the checkpoint's "
-                             "rows; all of other rows given by --data, --start, --end or --series)")
+  cmd->add_option<EvaluatePart, int>(
+         "--part", f->part,
+         "test, validation, train or all (default: test of the checkpoint's "
+         "rows; all of other rows given by --data, --start, --end or --series)")
       ->type_name("PART")
       ->transform(choice(parse_part, "test, validation, train or all"))
       ->default_str("test");
@@ -190,7 +152,12 @@ void add_evaluate_command(CLI::App& app) {
                   "was given; 0 = none)")
       ->type_name("N")
       ->transform(integer_in<Index>(0, 100'000));
-    cmd->add_option("--output", f->output, "Write the forecasts as CSV (- for stdout)")
+  cmd->add_option("--output", f->output, "Write the forecasts as CSV (- for stdout)")
+      ->type_name("FILE")
+      ->transform(non_empty("a file name"));
+  cmd->add_option("--metrics", f->metrics,
+                  "Write the table as JSON at full precision, with the rows scored (- for stdout); "
+                  "Python's Forecaster.evaluate() returns the same dict")
       ->type_name("FILE")
       ->transform(non_empty("a file name"));
   cmd->add_option("--plot", f->plot,

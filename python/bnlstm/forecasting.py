@@ -310,25 +310,31 @@ class Forecaster:
                                                 what)
         return _series_of(label, days, values, names, wanted, start, end, None, what)
 
-    def evaluate(self, data=None, *, part="test", train_size=None, val_size=None, season=None,
+    def evaluate(self, data=None, *, part=None, train_size=None, val_size=None, season=None,
                  dates=None, columns=None, date_col=None, start=None, end=None, strict=False,
                  date_format=None, series_col=None, series=None):
-        """The model's errors on a part of the data beside persistence (and seasonal naive with
-        a season): the table `bnlstm evaluate` prints, as the dict metrics.json holds under
-        "test" ({"label", "forecasts", "model": {"mse_scaled", "rmse", "mae", "mape", "mase"},
-        "persistence": {...}, "model_beats_persistence", "by_step": [...]}; MAPE/MASE None when
-        undefined).
+        """The model's errors beside persistence (and seasonal naive with a season): the table
+        `bnlstm evaluate` prints, as the dict `bnlstm evaluate --metrics FILE` writes: metrics.json's
+        "test" dict ({"label", "forecasts", "model": {"mse_scaled", "rmse", "mae", "mape",
+        "mase"}, "persistence": {...}, "model_beats_persistence", "by_step": [...]}; MAPE/MASE
+        None when undefined) and "scored", the rows scored: {"part", "other_rows", "windows",
+        "rows": [first, last] (row indices), "dates": [first, last] (their dates),
+        "forecast_dates": [first, last], "split": {"train", "validation"}}.
 
-        data: as in fit (default: the data of the last fit, else the checkpoint's own source);
-        part: "test", "validation", "train" or "all"; train_size, val_size: another split
-        (default: the training split); season: rows of the seasonal-naive baseline (default:
-        the one trained with). date_col, start, end, strict, date_format, series_col, series:
-        how a CSV is read, as fit's options of the same names (default: as the checkpoint's
-        data was read; `bnlstm evaluate`'s --date-col ... --series). After fit, evaluate()
-        equals `bnlstm train`'s table.
+        Which rows, as `bnlstm evaluate`: on the model's own rows (no data, start, end,
+        series_col or series given) the test part of the training split, the table fit printed;
+        on other rows (data given, or another range or series) all of them, since a model judged
+        on new data should be judged on all of it. part: "test", "validation", "train" or "all"
+        (`--part`) scores that part of the rows' split instead (part="test" on other data was
+        the default before). train_size, val_size: another split (default: the training split);
+        season: rows of the seasonal-naive baseline (default: the one trained with). data: as
+        in fit (default: the data of the last fit, else the checkpoint's own source).
+        date_col, start, end, strict, date_format, series_col, series: how a CSV is read, as
+        fit's options of the same names (default: as the checkpoint's data was read;
+        `bnlstm evaluate`'s --date-col ... --series).
         """
         model = self._require_model("evaluate")
-        if part not in ("test", "validation", "train", "all"):
+        if part is not None and part not in ("test", "validation", "train", "all"):
             raise _core.Error(f"Forecaster.evaluate: part: expected 'test', 'validation', "
                               f"'train' or 'all', got {part!r}")
         fractions = []
@@ -341,7 +347,11 @@ class Forecaster:
         season = -1 if season is None else _check_option("Forecaster.evaluate", "season", season)
         rows = self._data_for("Forecaster.evaluate", data, dates, columns, date_col, start, end,
                               strict, date_format, series_col, series)
-        return json.loads(model.evaluate(rows, part, fractions[0], fractions[1], season))
+        # other rows than the model's own, as `bnlstm evaluate` tells them (data_options.cpp,
+        # other_rows): data, a range or a series given
+        other = data is not None or any(v is not None for v in (start, end, series_col, series))
+        return json.loads(model.evaluate(rows, part or "", other, fractions[0], fractions[1],
+                                         season))
 
     def predict(self, data=None, *, dates=None, columns=None, date_col=None, start=None, end=None,
                 strict=False, date_format=None, series_col=None, series=None,

@@ -29,6 +29,7 @@
 #include "bnlstm/core/error.hpp"
 #include "bnlstm/data/csv.hpp"
 #include "bnlstm/train/checkpoint.hpp"
+#include "bnlstm/train/evaluate_rows.hpp"
 #include "bnlstm/train/evaluation.hpp"
 #include "bnlstm/train/memory_estimate.hpp"
 #include "bnlstm/train/resume.hpp"
@@ -360,49 +361,29 @@ py::tuple train(const PySeries& data, const py::dict& settings, const py::object
   return py::make_tuple(std::move(model), run->history.to_json(), info, exc);
 }
 
-// The season `train` was given (the checkpoint's training JSON), else 0; as cmd_evaluate.cpp.
-Index checkpoint_season(const Forecaster& f) {
-  const py::object json = py::module_::import("json");
-  try {
-    const py::dict j = json.attr("loads")(f.training_json());
-    if (j.contains("season") && py::isinstance<py::int_>(j["season"]))
-      return std::max<Index>(0, j["season"].cast<Index>());
-  } catch (py::error_already_set&) {
-  }
-  return 0;
-}
-
-// `bnlstm evaluate --part P [--train-size F --val-size F --season N]` on a series: the metrics
-// JSON. train_size, val_size 0: the checkpoint's split; season < 0: the checkpoint's.
-std::string evaluate(PyModel& m, const PySeries& data, const std::string& part, double train_size,
-                     double val_size, Index season) {
+// `bnlstm evaluate [--part P] [--train-size F --val-size F --season N]` on a series, through
+// the library's evaluate_rows: the metrics JSON with "scored". part "": the test part of the
+// checkpoint's rows, all of other rows (other_rows: the caller was given data, start, end or a
+// series); train_size, val_size 0: the checkpoint's split; season < 0: the checkpoint's.
+std::string evaluate(PyModel& m, const PySeries& data, const std::string& part, bool other_rows,
+                     double train_size, double val_size, Index season) {
   Busy busy(m.guard, "Forecaster.evaluate");
-  const Index s = season >= 0 ? season : checkpoint_season(m.forecaster);
   py::gil_scoped_release nogil;
   Forecaster& f = m.forecaster;
   const Windows w = f.windows(data.series);
-  SplitFractions fr = f.data().fractions;
-  if (train_size != 0 || val_size != 0) {
-    fr.train = train_size == 0 ? fr.train : train_size;
-    fr.validation = val_size;
+  EvaluateRequest request;
+  if (!part.empty()) {
+    request.part = parse_evaluate_part(part);
+    if (!request.part) throw Error("Forecaster.evaluate: part: unknown part '" + part + "'");
   }
-  const Split split = chronological_split(data.series.rows(), w.span(), w.horizon(), fr);
-  Range range = split.test_windows;
-  if (part == "train") {
-    range = split.train_windows;
-  } else if (part == "all") {
-    range = Range{0, w.count()};
-  } else if (part == "validation") {
-    if (fr.validation == 0)
-      throw Error(
-          "evaluate: part='validation': the model was trained without a validation part (it "
-          "validated on the test part); give val_size to cut one");
-    range = split.validation_windows;
-  }
-  BaselineOptions baselines;
-  baselines.season = s;
-  baselines.in_sample_rows = split.train_rows;
-  return comparison_json(evaluate_range(f, w, range, part, baselines).comparison);
+  request.other_rows = other_rows;
+  if (train_size != 0 || val_size != 0)
+    request.fractions =
+        SplitFractions{train_size == 0 ? f.data().fractions.train : train_size, val_size};
+  request.season = season;
+  request.validation_part_setting = "Forecaster.evaluate: part='validation'";
+  request.val_size_setting = "val_size";
+  return evaluation_json(evaluate_rows(f, w, request), w);
 }
 
 // The frequency the dates after a series are made with, as `bnlstm predict` chooses it: freq
@@ -517,8 +498,8 @@ void bind_forecaster(py::module_& m) {
   });
 
   py::class_<PyModel>(m, "_Model", "A trained forecaster (internal; use bnlstm.Forecaster)")
-      .def("evaluate", &evaluate, py::arg("data"), py::arg("part"), py::arg("train_size"),
-           py::arg("val_size"), py::arg("season"))
+      .def("evaluate", &evaluate, py::arg("data"), py::arg("part"), py::arg("other_rows"),
+           py::arg("train_size"), py::arg("val_size"), py::arg("season"))
       .def("predict", &predict, py::arg("data"), py::arg("freq"))
       .def(
           "save",

@@ -120,6 +120,11 @@ void Windows::check_index(Index i, Index limit, const char* what) const {
                 " out of range [0, " + std::to_string(limit) + ")");
 }
 
+Date Windows::row_date(Index t) const {
+  check_index(t, rows(), "row");
+  return dates_[static_cast<size_t>(t)];
+}
+
 Date Windows::last_input_date(Index i) const {
   check_index(i, origins(), "origin");
   return dates_[i + span_ - 1];

@@ -55,6 +55,11 @@ def cli(*args, check=True):
     return r
 
 
+def table(metrics):
+    """evaluate()'s dict without "scored": the dict metrics.json holds under "test"."""
+    return {k: v for k, v in metrics.items() if k != "scored"}
+
+
 def cli_train(tmp_path, options, name="cli"):
     out = tmp_path / name
     cli("train", "--data", SP500, *flags(options), "--quiet", "--no-plots", "--out", str(out))
@@ -78,7 +83,8 @@ def test_fit_gives_the_cli_history_and_metrics_bit_for_bit(tmp_path, run):
     assert history.best_epoch == cli_history["best_epoch"]
     assert history.stopped_early == cli_history["stopped_early"]
     metrics = f.evaluate()
-    assert metrics == cli_metrics["test"]
+    assert table(metrics) == cli_metrics["test"]
+    assert metrics["scored"]["part"] == "test" and not metrics["scored"]["other_rows"]
     assert f.info["test"] == cli_metrics["test"]
     assert metrics["persistence"]["rmse"] > 0 and "model_beats_persistence" in metrics
     assert f.info["persistence_loss"] == cli_metrics["training"][
@@ -123,7 +129,7 @@ def test_a_cli_model_loads_in_python_and_predicts_the_same(tmp_path):
     assert g.config["horizon"] == 3 and g.config["norm"] == "none"
     assert json.loads((cli_dir / "history.json").read_text())["best_epoch"] == 2
     assert g.options["seed"] == 0 and g.options["season"] == 5 and g.options["optimizer"] == "adam"
-    assert g.evaluate() == metrics["test"]  # the checkpoint's own data, range and split
+    assert table(g.evaluate()) == metrics["test"]  # the checkpoint's own data, range and split
     forecast = g.predict()
     rows = list(csv.DictReader(cli("predict", "--model", str(model)).stdout.splitlines()))
     assert [r["date"] for r in rows] == [str(d) for d in forecast.dates]
@@ -135,6 +141,42 @@ def test_a_cli_model_loads_in_python_and_predicts_the_same(tmp_path):
     g.save(tmp_path / "again.safetensors")
     again = cli("predict", "--model", str(tmp_path / "again.safetensors")).stdout
     assert again == cli("predict", "--model", str(model)).stdout
+
+
+def test_evaluate_on_other_rows_scores_all_of_them_as_the_cli_does(tmp_path):
+    # issue 12: `bnlstm evaluate --data new.csv` scores every row of new.csv, and so does
+    # Forecaster.evaluate(new.csv), through the same library function (evaluate_rows)
+    f = bnlstm.Forecaster(start="2016-01-01", end="2018-12-31", hidden=4, epochs=2, look_back=4,
+                          horizon=2, seed=5)
+    f.fit(SP500)
+    path = tmp_path / "model.safetensors"
+    f.save(path)
+    s = bnlstm.datasets.read_csv(SP500, start="2019-01-01")
+    new = tmp_path / "new.csv"
+    new.write_text("date,close\n" + "".join(f"{d},{v!r}\n" for d, v in zip(s.dates, s.values[:, 0])))
+    rows = len(s.dates)
+
+    def cli_json(*args):
+        out = tmp_path / "metrics.json"
+        cli("evaluate", "--model", str(path), *args, "--metrics", str(out))
+        return json.loads(out.read_text())
+
+    ours = f.evaluate(new)
+    assert ours == cli_json("--data", str(new))  # every number bit for bit, "scored" included
+    assert ours["scored"] == {"part": "all", "other_rows": True, "windows": rows - 4 - 2 + 1,
+                              "rows": [0, rows - 1], "dates": [str(s.dates[0]), str(s.dates[-1])],
+                              "forecast_dates": [str(s.dates[4]), str(s.dates[-1])],
+                              "split": {"train": 0.7, "validation": 0.1}}
+    assert ours["forecasts"] == 2 * (rows - 4 - 2 + 1) and ours["label"] == "all"
+    # the old default, as --part test: the test part of the new rows' split
+    test = f.evaluate(new, part="test")
+    assert test == cli_json("--data", str(new), "--part", "test")
+    assert test["scored"]["part"] == "test" and test["scored"]["windows"] < rows // 3
+    # another range of the training file is other rows too; the model's own rows: the test part
+    assert f.evaluate(start="2019-01-01", end="2019-06-28") == cli_json("--start", "2019-01-01",
+                                                                         "--end", "2019-06-28")
+    assert bnlstm.load(path).evaluate() == cli_json() == f.evaluate()
+    assert f.evaluate()["scored"]["other_rows"] is False
 
 
 def test_arrays_and_csv_train_the_same_model():
@@ -153,7 +195,13 @@ def test_arrays_and_csv_train_the_same_model():
     two = bnlstm.Forecaster(target_col="close", **options)
     assert two.fit(full.values, dates=full.dates, columns=full.columns).train_loss.tolist() == \
         h_csv.train_loss.tolist()
-    assert two.evaluate(full.values, dates=full.dates, columns=full.columns) == from_csv.evaluate()
+    # given data is other rows: scored whole by default (as `bnlstm evaluate --data`), its test
+    # part with part="test"
+    assert table(two.evaluate(full.values, dates=full.dates, columns=full.columns,
+                              part="test")) == table(from_csv.evaluate())
+    whole = two.evaluate(full.values, dates=full.dates, columns=full.columns)
+    assert whole["scored"]["part"] == "all" and whole["scored"]["other_rows"]
+    assert whole["scored"]["dates"] == [str(full.dates[0]), str(full.dates[-1])]
 
 
 def test_pandas_dataframe():

@@ -95,6 +95,7 @@ class Windows {
   Index origins() const { return rows() - span_ + 1; }
 
   Index first_target_row(Index i) const { return i + span_; }
+  Date row_date(Index t) const;                 // date of row t, t < rows()
   Date last_input_date(Index i) const;          // date of row i+S-1, i < origins()
   Date target_date(Index i, Index k) const;     // date of row i+S+k, i < count(), k < H
   double last_observed_price(Index i) const;    // target column, row i+S-1, i < origins()
