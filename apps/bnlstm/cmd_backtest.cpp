@@ -18,6 +18,7 @@
 #include "bnlstm/io/output_folder.hpp"
 #include "bnlstm/train/backtest.hpp"
 #include "bnlstm/train/charts.hpp"
+#include "bnlstm/train/error_decimals.hpp"
 #include "commands.hpp"
 #include "data_options.hpp"
 #include "flag_checks.hpp"
@@ -100,12 +101,16 @@ void run_backtest_command(const CLI::App* cmd, BacktestFlags& f) {
     line += fold.refitted ? fmt::format("{} epochs, kept {}; ", fold.history.epochs.back().epoch,
                                         fold.history.best_epoch)
                           : std::string("model of fold 1; ");
-    line +=
-        fmt::format("forecasts {}..{} ({}): RMSE {:.4f} vs persistence {:.4f} ({})",
-                    format_date(fold.first_target), format_date(fold.last_target), c.model.count,
-                    c.model.rmse, c.baseline.rmse, signed_percent(c.model.rmse, c.baseline.rmse));
+    // three significant digits of small errors, as the table (metrics.hpp)
+    std::vector<double> errors{c.model.rmse, c.baseline.rmse};
+    if (c.seasonal) errors.push_back(c.seasonal->rmse);
+    const int d = error_decimals(errors);
+    line += fmt::format("forecasts {}..{} ({}): RMSE {:.{}f} vs persistence {:.{}f} ({})",
+                        format_date(fold.first_target), format_date(fold.last_target),
+                        c.model.count, c.model.rmse, d, c.baseline.rmse, d,
+                        signed_percent(c.model.rmse, c.baseline.rmse));
     if (c.seasonal)
-      line += fmt::format(", seasonal naive {:.4f} ({})", c.seasonal->rmse,
+      line += fmt::format(", seasonal naive {:.{}f} ({})", c.seasonal->rmse, d,
                           signed_percent(c.model.rmse, c.seasonal->rmse));
     fmt::print("{}\n", line);
     flush_stdout();

@@ -14,6 +14,7 @@
 #include "bnlstm/core/error.hpp"
 #include "bnlstm/io/atomic_file.hpp"
 #include "bnlstm/io/output_folder.hpp"
+#include "bnlstm/train/error_decimals.hpp"
 #include "bnlstm/train/forecast_study.hpp"
 #include "commands.hpp"
 #include "data_options.hpp"
@@ -102,9 +103,12 @@ void run_study_forecast(const CLI::App* cmd, Flags& f) {
   };
   cb.on_run = [&](const ForecastStudyRun& r, const ForecastVariantSummary&) {
     if (f.quiet) return;
-    fmt::print(" {} epochs, kept {}, test RMSE {:.4f} vs persistence {:.4f} ({:.3f}x), {:.1f} s\n",
-               r.epochs_run(), r.history.best_epoch, r.test_rmse, r.persistence_test_rmse,
-               r.test_ratio(), r.seconds);
+    // three significant digits of small errors, as evaluate's table (metrics.hpp)
+    const int d = error_decimals({r.test_rmse, r.persistence_test_rmse});
+    fmt::print(
+        " {} epochs, kept {}, test RMSE {:.{}f} vs persistence {:.{}f} ({:.3f}x), {:.1f} s\n",
+        r.epochs_run(), r.history.best_epoch, r.test_rmse, d, r.persistence_test_rmse, d,
+        r.test_ratio(), r.seconds);
     flush_stdout();
   };
   const ForecastStudyResult result = run_forecast_study(series, o, cb);

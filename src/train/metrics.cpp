@@ -12,6 +12,7 @@
 #include <limits>
 
 #include "bnlstm/core/error.hpp"
+#include "bnlstm/train/error_decimals.hpp"
 
 namespace bnlstm {
 
@@ -103,32 +104,27 @@ std::string number_or_na(double x, const char* format) {
   return std::isnan(x) ? std::string("n/a") : fmt::format(fmt::runtime(format), x);
 }
 
-// Decimals of the errors in the data's units (RMSE, MAE): 4, or more when the smallest of them
-// is below 0.01, so that each keeps three significant digits (a series in the thousandths would
-// otherwise print "RMSE 0.0001 vs 0.0001"). A column is wide enough for them.
+// Decimals of the errors in the data's units (RMSE, MAE): error_decimals (a series in the
+// thousandths would otherwise print "RMSE 0.0001 vs 0.0001"). A column is wide enough for them.
 struct Units {
   int decimals = 4;
   int width = 12;
 };
 
 Units units_of(const ForecastComparison& c) {
-  double smallest = HUGE_VAL;
-  auto see = [&](double x) {
-    if (std::isfinite(x) && x > 0) smallest = std::min(smallest, x);
-  };
+  std::vector<double> errors;
   for (const ForecastErrors* e : {&c.model, &c.baseline}) {
-    see(e->rmse);
-    see(e->mae);
+    errors.push_back(e->rmse);
+    errors.push_back(e->mae);
   }
   if (c.seasonal) {
-    see(c.seasonal->rmse);
-    see(c.seasonal->mae);
+    errors.push_back(c.seasonal->rmse);
+    errors.push_back(c.seasonal->mae);
   }
   for (const auto* steps : {&c.model_steps, &c.baseline_steps, &c.seasonal_steps})
-    for (const ForecastErrors& e : *steps) see(e.rmse);
+    for (const ForecastErrors& e : *steps) errors.push_back(e.rmse);
   Units u;
-  if (smallest < HUGE_VAL)
-    u.decimals = std::clamp(2 - static_cast<int>(std::floor(std::log10(smallest))), 4, 12);
+  u.decimals = error_decimals(errors);
   u.width = std::max(12, u.decimals + 5);
   return u;
 }

@@ -12,6 +12,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <sstream>
 #include <string>
 
@@ -202,6 +203,54 @@ TEST_F(WorkflowCli, BacktestRefitsPerFoldAndWritesFoldsWithTheirDates) {
       run("backtest " + data() + tiny + " --refit 0 --out " + (dir / "bt3").string());
   ASSERT_EQ(fixed.status, 0) << fixed.err;
   EXPECT_NE(fixed.out.find("model of fold 1"), std::string::npos) << fixed.out;
+}
+
+// Digits after leading zeros: "0.0000688" has 3, "0.0001" 1.
+int significant_digits(const std::string& number) {
+  const auto first = number.find_first_not_of("0.");
+  if (first == std::string::npos) return 0;
+  return static_cast<int>(std::count_if(number.begin() + static_cast<std::ptrdiff_t>(first),
+                                        number.end(), [](char c) { return c != '.'; }));
+}
+
+// Every "RMSE x vs persistence y" of the output: each number with at least three significant
+// digits; returns how many pairs were checked.
+int check_rmse_digits(const std::string& out) {
+  const std::regex pair(R"(RMSE (\d+\.\d+) vs persistence (\d+\.\d+))");
+  int pairs = 0;
+  for (auto it = std::sregex_iterator(out.begin(), out.end(), pair); it != std::sregex_iterator();
+       ++it, ++pairs) {
+    EXPECT_GE(significant_digits((*it)[1]), 3) << it->str();
+    EXPECT_GE(significant_digits((*it)[2]), 3) << it->str();
+  }
+  return pairs;
+}
+
+TEST_F(WorkflowCli, SmallErrorsKeepThreeSignificantDigitsInBacktestAndStudyForecastLines) {
+  // the fixture's prices scaled by 1e-5: errors in the millionths, which 4 fixed decimals print
+  // as "RMSE 0.0000 vs persistence 0.0000"; the lines use evaluate's rule (error_decimals)
+  {
+    std::ofstream csv(dir / "small.csv");
+    csv << "date,close\n";
+    for (int i = 0; i < 150; ++i) {
+      const auto d = std::chrono::sys_days{std::chrono::year{2021} / 1 / 1} + std::chrono::days{i};
+      const std::chrono::year_month_day ymd{d};
+      char date[16];
+      std::snprintf(date, sizeof date, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                    static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+      csv << date << "," << (100 + 0.1 * i + 3 * std::sin(0.3 * i)) * 1e-5 << "\n";
+    }
+  }
+  const std::string small = "--data " + (dir / "small.csv").string();
+  const std::string tiny = " --epochs 3 --hidden 8 --batch-size 16 --no-plots";
+  const Result b = run("backtest " + small + tiny + " --refit 10 --out " + (dir / "bt").string());
+  ASSERT_EQ(b.status, 0) << b.err;
+  EXPECT_EQ(check_rmse_digits(b.out), 3) << b.out;  // one line per fold
+  const Result s = run("study-forecast " + small + tiny +
+                       " --seeds 1,2 --norms none --optimizers sgd --lrs 0.01 --out " +
+                       (dir / "study").string());
+  ASSERT_EQ(s.status, 0) << s.err;
+  EXPECT_EQ(check_rmse_digits(s.out), 2) << s.out;  // one line per run
 }
 
 TEST_F(WorkflowCli, PredictPrintsTheNextBusinessDays) {
