@@ -31,7 +31,9 @@ bool scan_char(std::string_view text, size_t& pos, char c) {
   return true;
 }
 
-std::string_view trimmed(std::string_view s) {
+}  // namespace
+
+std::string_view trimmed_date_cell(std::string_view s) {
   auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
   while (!s.empty() && space(s.front())) s.remove_prefix(1);
   while (!s.empty() && space(s.back())) s.remove_suffix(1);
@@ -40,8 +42,6 @@ std::string_view trimmed(std::string_view s) {
   while (!s.empty() && space(s.back())) s.remove_suffix(1);
   return s;
 }
-
-}  // namespace
 
 Date last_supported_date() {
   return Date{kLastYear / std::chrono::December / 31};
@@ -115,7 +115,7 @@ std::optional<Date> utc_day(Date day, int seconds_of_day, int offset_seconds) {
 }
 
 std::optional<Date> try_parse_date(std::string_view text) {
-  text = trimmed(text);
+  text = trimmed_date_cell(text);
   size_t pos = 0;
   std::chrono::year_month_day ymd;
   if (!scan_ymd(text, pos, ymd)) return std::nullopt;

@@ -23,16 +23,6 @@ namespace bnlstm {
 
 namespace {
 
-std::string_view trimmed(std::string_view s) {
-  auto space = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
-  while (!s.empty() && space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
 bool all_digits(std::string_view s) {
   if (s.empty()) return false;
   for (char c : s)
@@ -293,7 +283,7 @@ std::pair<std::string, std::string> split_codes(std::string_view spec) {
 }  // namespace
 
 DateFormat DateFormat::from_spec(std::string_view spec, std::string_view what) {
-  const std::string s(trimmed(spec));
+  const std::string s(trimmed_date_cell(spec));
   if (s.empty() || s == "auto") return automatic();
   if (s == "unix" || s == "unix-s") return DateFormat(Kind::unix_seconds, s);
   if (s == "unix-ms") return DateFormat(Kind::unix_millis, s);
@@ -318,7 +308,7 @@ DateFormat DateFormat::from_spec(std::string_view spec, std::string_view what) {
 }
 
 std::optional<Date> DateFormat::read(std::string_view text) const {
-  const std::string_view t = trimmed(text);
+  const std::string_view t = trimmed_date_cell(text);
   switch (kind_) {
     case Kind::automatic: {
       if (auto d = try_parse_date(t)) return d;
@@ -354,7 +344,7 @@ std::string DateFormat::expected() const {
 
 std::string suggest_date_format(std::string_view text, std::string_view setting) {
   const std::string name(setting);
-  const std::string_view t = trimmed(text);
+  const std::string_view t = trimmed_date_cell(text);
   if (t.empty()) return "";
   auto reads = [&](const char* codes) { return read_codes(t, codes, "").has_value(); };
   for (const char* codes :

@@ -47,6 +47,10 @@ Date parse_date(std::string_view text, std::string_view what);
 // "YYYY-MM-DD"; years outside 1..9999 are written with their sign and all digits.
 std::string format_date(Date d);
 
+// A CSV date cell as the readers see it: surrounding white space and one pair of double quotes
+// removed (white space inside the quotes too).
+std::string_view trimmed_date_cell(std::string_view s);
+
 // Building blocks. Each reads at text[pos...], advances pos past what it read and returns true,
 // or returns false and leaves pos unchanged.
 // "YYYY-MM-DD" with a valid day.
